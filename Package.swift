@@ -43,7 +43,7 @@ let package = Package(
         // Pure SIMD math over contiguous Float buffers: stdlib only.
         .target(name: "SoftLabelKernels", swiftSettings: cpuSettings),
         // Strict JSON reader/writer for numeric tensors, KServe binary tensors: stdlib + libc.
-        .target(name: "SoftLabelWire", swiftSettings: cpuSettings),
+        .target(name: "SoftLabelWire", dependencies: ["SoftLabelKernels"], swiftSettings: cpuSettings),
         // HTTP/1.1 on POSIX sockets and Dispatch.
         .target(name: "SoftLabelHTTP", swiftSettings: cpuSettings),
         // Routing, request models, validation, errors: HTTP -> Wire -> Kernels.
@@ -71,7 +71,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .testTarget(name: "SoftLabelKernelsTests", dependencies: ["SoftLabelKernels"], swiftSettings: cpuSettings),
-        .testTarget(name: "SoftLabelWireTests", dependencies: ["SoftLabelWire"], swiftSettings: cpuSettings),
+        .testTarget(name: "SoftLabelWireTests", dependencies: ["SoftLabelWire", "SoftLabelKernels"], swiftSettings: cpuSettings),
         .testTarget(name: "SoftLabelHTTPTests", dependencies: ["SoftLabelHTTP"], swiftSettings: cpuSettings),
         .testTarget(
             name: "SoftLabelServiceTests",
