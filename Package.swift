@@ -38,10 +38,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-numerics.git", from: "1.0.0"),
     ],
     targets: [
         // Pure SIMD math over contiguous Float buffers: stdlib only.
-        .target(name: "SoftLabelKernels", swiftSettings: cpuSettings),
+        // RealModule gives the scalar libm functions (log, expm1, pow) without Foundation.
+        .target(
+            name: "SoftLabelKernels",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: cpuSettings
+        ),
         // Strict JSON reader/writer for numeric tensors, KServe binary tensors: stdlib + libc.
         .target(name: "SoftLabelWire", dependencies: ["SoftLabelKernels"], swiftSettings: cpuSettings),
         // HTTP/1.1 on POSIX sockets and Dispatch.
