@@ -76,17 +76,19 @@ let package = Package(
         // libcurl for the integration tests (Debian: libcurl4-openssl-dev; scripts/test installs it).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        .testTarget(name: "SoftLabelKernelsTests", dependencies: ["SoftLabelKernels"], swiftSettings: cpuSettings),
+        // Fixture loading and tolerance matching shared by the test targets (Foundation allowed here).
+        .target(name: "SoftLabelTestSupport", path: "Tests/SoftLabelTestSupport"),
+        .testTarget(name: "SoftLabelKernelsTests", dependencies: ["SoftLabelKernels", "SoftLabelTestSupport"], swiftSettings: cpuSettings),
         .testTarget(name: "SoftLabelWireTests", dependencies: ["SoftLabelWire", "SoftLabelKernels"], swiftSettings: cpuSettings),
         .testTarget(name: "SoftLabelHTTPTests", dependencies: ["SoftLabelHTTP"], swiftSettings: cpuSettings),
         .testTarget(
             name: "SoftLabelServiceTests",
-            dependencies: ["SoftLabelService", "SoftLabelKernels", "SoftLabelWire"],
+            dependencies: ["SoftLabelService", "SoftLabelKernels", "SoftLabelWire", "SoftLabelTestSupport"],
             swiftSettings: cpuSettings
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SoftLabelService", "SoftLabelHTTP", "CCurl"],
+            dependencies: ["SoftLabelService", "SoftLabelHTTP", "CCurl", "SoftLabelTestSupport"],
             swiftSettings: cpuSettings
         ),
     ]
