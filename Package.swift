@@ -17,10 +17,10 @@ let portable = ProcessInfo.processInfo.environment["SOFTLABEL_PORTABLE"] == "1"
 
 #if arch(x86_64)
 let cpuSettings: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "haswell"])]
-let cpuCSettings: [CSetting] = portable ? [] : [.unsafeFlags(["-march=haswell"])]
+let cpuCheckSettings: [CSetting] = portable ? [] : [.define("SOFTLABEL_REQUIRE_AVX2")]
 #else
 let cpuSettings: [SwiftSetting] = []
-let cpuCSettings: [CSetting] = []
+let cpuCheckSettings: [CSetting] = []
 #endif
 
 let package = Package(
@@ -64,10 +64,12 @@ let package = Package(
             resources: [.embedInCode("Resources/openapi.yaml")],
             swiftSettings: cpuSettings
         ),
+        // Checks the CPU before any Swift code runs (compiled for baseline x86-64 on purpose).
+        .target(name: "CSoftLabelCPUCheck", cSettings: cpuCheckSettings),
         .executableTarget(
             name: "softlabel",
             dependencies: [
-                "SoftLabelService", "SoftLabelHTTP",
+                "SoftLabelService", "SoftLabelHTTP", "CSoftLabelCPUCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -23,7 +23,11 @@ public func simdExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let ln2Low: Float = -2.12194440e-4
     let roundingMagic: Float = 12582912.0  // 1.5·2²³: adding it rounds to an integer, ties to even
 
-    let clamped = x.clamped(lowerBound: SIMD8(repeating: -104.0), upperBound: SIMD8(repeating: 88.8))
+    // Clamp with compare-and-blend: `clamped`/`pointwiseMin` are not inlined (disassembly).
+    let low = SIMD8<Float>(repeating: -104.0)
+    let high = SIMD8<Float>(repeating: 88.8)
+    var clamped = x.replacing(with: low, where: x .< low)
+    clamped = clamped.replacing(with: high, where: clamped .> high)
     // t = x·log2e + magic; its low mantissa bits hold n as an integer.
     let t = SIMD8<Float>(repeating: roundingMagic).addingProduct(clamped, SIMD8(repeating: log2e))
     let n = t - SIMD8(repeating: roundingMagic)

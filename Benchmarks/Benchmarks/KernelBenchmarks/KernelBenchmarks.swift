@@ -1,0 +1,89 @@
+import Benchmark
+import Foundation
+import SoftLabelKernels
+
+/// Kernel throughput. One "op" is one whole batch; the batch's element count is in the name,
+/// so logits/s = ops/s × elements (scripts/bench prints the conversion and numpy's number).
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
+        warmupIterations: 10,
+        maxDuration: .seconds(3),
+        maxIterations: 100_000
+    )
+
+    var generator = SplitMix64(seed: 0)
+    let logits256x1000 = Matrix.gaussian(rows: 256, columns: 1000, scale: 3, using: &generator)
+    let labels256 = (0..<256).map { _ in Int(generator.next() % 1000) }
+
+    Benchmark("simdExp 1M floats") { benchmark in
+        var x = [Float](repeating: 0, count: 1 << 20)
+        for i in x.indices { x[i] = Float(i % 2000) * -0.01 }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            var acc = SIMD8<Float>()
+            x.withUnsafeBufferPointer { p in
+                var i = 0
+                while i < p.count {
+                    acc += simdExp(UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self))
+                    i += 8
+                }
+            }
+            blackHole(acc)
+        }
+    }
+
+    Benchmark("fused smoothed CE forward 256x1000 (256000 logits)") { benchmark in
+        let config = LossConfiguration(smoothing: LabelSmoothing(epsilon: 0.1))
+        for _ in benchmark.scaledIterations {
+            blackHole(Loss.compute(logits: logits256x1000, source: .labels(labels256, ignoreIndex: -100), configuration: config))
+        }
+    }
+
+    Benchmark("fused smoothed CE forward+gradient 256x1000 (256000 logits)") { benchmark in
+        let config = LossConfiguration(smoothing: LabelSmoothing(epsilon: 0.1), outputs: [.gradient])
+        for _ in benchmark.scaledIterations {
+            blackHole(Loss.compute(logits: logits256x1000, source: .labels(labels256, ignoreIndex: -100), configuration: config))
+        }
+    }
+
+    Benchmark("generic CE (prior smoothing) forward 256x1000 (256000 logits)") { benchmark in
+        let prior = [Float](repeating: 1 / 1000, count: 1000)
+        let config = LossConfiguration(smoothing: LabelSmoothing(epsilon: 0.1, kind: .prior, prior: prior))
+        for _ in benchmark.scaledIterations {
+            blackHole(Loss.compute(logits: logits256x1000, source: .labels(labels256, ignoreIndex: -100), configuration: config))
+        }
+    }
+
+    Benchmark("softmax 256x1000 (256000 logits)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(Softmax.probabilities(logits256x1000))
+        }
+    }
+}
+
+/// A tiny seeded generator so every run benchmarks the same data.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension Matrix {
+    /// Normal(0, scale²) entries by Box–Muller.
+    static func gaussian(rows: Int, columns: Int, scale: Float, using g: inout SplitMix64) -> Matrix {
+        var values = [Float](repeating: 0, count: rows * columns)
+        for i in values.indices {
+            let u1 = max(Double(g.next() >> 11) / Double(1 << 53), 1e-300)
+            let u2 = Double(g.next() >> 11) / Double(1 << 53)
+            values[i] = Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)) * scale
+        }
+        return Matrix(rows: rows, columns: columns, values: values)
+    }
+}

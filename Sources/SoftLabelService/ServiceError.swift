@@ -1,0 +1,77 @@
+import SoftLabelKernels
+import SoftLabelWire
+
+/// Every way a request can fail, mapped to its HTTP status and the API's error body
+/// `{"error": "<one clear sentence>", "code": "<machine_code>", "path": "<JSON path>"}`
+/// in one place (API.md, Conventions).
+public struct ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var status: Int
+    public var code: String
+    public var message: String
+    public var path: String?
+    /// Extra response headers (e.g. `Allow` on 405).
+    public var headers: [(String, String)] = []
+
+    public init(status: Int, code: String, message: String, path: String? = nil, headers: [(String, String)] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.path = (path?.isEmpty ?? true) ? nil : path
+        self.headers = headers
+    }
+
+    public static func == (a: ServiceError, b: ServiceError) -> Bool {
+        a.status == b.status && a.code == b.code && a.message == b.message && a.path == b.path
+    }
+
+    public var description: String { "\(status) \(code): \(message)" + (path.map { " at \($0)" } ?? "") }
+
+    /// 400 for JSON that is not RFC 8259; 422 for valid JSON with wrong types, shapes or values.
+    public init(_ error: JSONReadError) {
+        switch error.kind {
+        case .syntax: self.init(status: 400, code: "malformed_json", message: error.message, path: error.path)
+        case .type: self.init(status: 422, code: "invalid_type", message: error.message, path: error.path)
+        case .shape: self.init(status: 422, code: "shape_mismatch", message: error.message, path: error.path)
+        case .range: self.init(status: 422, code: "invalid_value", message: error.message, path: error.path)
+        case .duplicateKey: self.init(status: 422, code: "duplicate_field", message: error.message, path: error.path)
+        }
+    }
+
+    /// Kernel validation errors are all 422: the JSON was fine, its values were not.
+    public init(_ error: ValidationError) {
+        self.init(status: 422, code: error.code.rawValue, message: error.message, path: error.path)
+    }
+
+    public static func unknownField(_ key: String, allowed: [String]) -> ServiceError {
+        ServiceError(status: 422, code: "unknown_field",
+                     message: "unknown field \"\(key)\"; this endpoint accepts: \(allowed.joined(separator: ", "))", path: key)
+    }
+
+    public static func missingField(_ key: String, _ why: String) -> ServiceError {
+        ServiceError(status: 422, code: "missing_field", message: "missing required field \"\(key)\": \(why)", path: key)
+    }
+
+    public static func invalidValue(_ path: String, _ message: String) -> ServiceError {
+        ServiceError(status: 422, code: "invalid_value", message: message, path: path)
+    }
+
+    public static func notFound(_ path: String) -> ServiceError {
+        ServiceError(status: 404, code: "not_found", message: "no route for \(path); see GET /openapi.yaml for the API")
+    }
+
+    /// The error body, written with the service's own JSON writer.
+    public var body: [UInt8] {
+        var w = JSONWriter(capacity: 128 + message.utf8.count)
+        w.beginObject()
+        w.key("error")
+        w.writeString(message)
+        w.key("code")
+        w.writeString(code)
+        if let path {
+            w.key("path")
+            w.writeString(path)
+        }
+        w.endObject()
+        return w.bytes
+    }
+}

@@ -1,0 +1,75 @@
+import SoftLabelKernels
+import SoftLabelWire
+
+/// `POST /v1/smooth`: smoothed targets for index labels or soft targets (API.md).
+struct SmoothEndpoint {
+    static let fields = ["labels", "num_classes", "targets", "ignore_index"] + SmoothingFields.names
+
+    struct Request {
+        var source: TargetSource
+        var numClasses: Int
+        var smoothing: LabelSmoothing
+    }
+
+    static func decode(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> Request {
+        var labels: [Int]?
+        var numClasses: Int?
+        var targets: Matrix?
+        var ignoreIndex: Int?
+        var vocabulary = SmoothingFields()
+        try decoding.decodeObject(body, allowed: fields) { key, reader in
+            switch key {
+            case "labels": labels = try reader.readIntArray(path: key)
+            case "num_classes": numClasses = try reader.readInt(path: key)
+            case "targets": targets = try decoding.matrix(&reader, key)
+            case "ignore_index": ignoreIndex = try reader.readInt(path: key)
+            default: return try vocabulary.read(key, &reader, decoding)
+            }
+            return true
+        }
+        let source: TargetSource
+        let k: Int
+        switch (labels, targets) {
+        case (let labels?, nil):
+            guard let numClasses else { throw ServiceError.missingField("num_classes", "index labels need the number of classes K") }
+            guard numClasses >= 1 else { throw ServiceError.invalidValue("num_classes", "num_classes must be ≥ 1, got \(numClasses)") }
+            try decoding.checkLimits(rows: labels.count, columns: numClasses, path: "num_classes")
+            guard !labels.isEmpty else { throw ServiceError.invalidValue("labels", "labels must hold at least one label") }
+            source = .labels(labels, ignoreIndex: ignoreIndex)
+            k = numClasses
+        case (nil, let targets?):
+            if let numClasses, numClasses != targets.columns {
+                throw ServiceError(status: 422, code: "shape_mismatch", message: "num_classes is \(numClasses) but targets has \(targets.columns) columns", path: "num_classes")
+            }
+            if ignoreIndex != nil {
+                throw ServiceError(status: 422, code: "conflicting_fields", message: "ignore_index applies to index labels, not to soft targets", path: "ignore_index")
+            }
+            source = .probabilities(targets)
+            k = targets.columns
+        case (nil, nil):
+            throw ServiceError.missingField("labels", "send `labels` (with `num_classes`) or `targets`")
+        case (.some, .some):
+            throw ServiceError(status: 422, code: "conflicting_fields", message: "send exactly one of `labels` or `targets`, not both", path: "targets")
+        }
+        let smoothing = try vocabulary.smoothing(numClasses: k, defaultEpsilon: nil)
+        try source.validate(numClasses: k, path: labels != nil ? "labels" : "targets")
+        return Request(source: source, numClasses: k, smoothing: smoothing)
+    }
+
+    static func handle(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> [UInt8] {
+        let request = try decode(body, decoding)
+        let q = SmoothTargets.compute(request.source, numClasses: request.numClasses, smoothing: request.smoothing)
+        var w = JSONWriter(capacity: q.count * 12 + 128)
+        w.beginObject()
+        w.key("targets")
+        w.writeFloatMatrix(q)
+        w.key("num_classes")
+        w.writeInt(request.numClasses)
+        w.key("label_smoothing")
+        w.writeFloat(request.smoothing.epsilon)
+        w.key("smoothing")
+        w.writeString(request.smoothing.kind.rawValue)
+        w.endObject()
+        return w.bytes
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import SoftLabelService
+
+/// `softlabel call ENDPOINT [FILE]`: one API request body in, the API's response out.
+struct Call: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one API request without a server and print the JSON response.",
+        discussion: """
+            Reads the request body (JSON, as for POST ENDPOINT) from FILE or standard input and prints \
+            the response body to standard output. Exit status 0 on success; on an invalid request the \
+            API's error JSON is printed and the exit status is 1.
+
+            Example: echo '{"labels":[0,2],"num_classes":3,"label_smoothing":0.1}' | softlabel call /v1/smooth
+            """
+    )
+
+    @Argument(help: "The endpoint path, e.g. /v1/loss (the leading /v1/ may be left out: `loss`).")
+    var endpoint: String
+
+    @Argument(help: "A file holding the request body; standard input when absent or '-'.")
+    var file: String?
+
+    @OptionGroup var limits: ServiceLimitOptions
+
+    func run() throws {
+        let path = endpoint.hasPrefix("/") ? endpoint : (endpoint.hasPrefix("v1/") ? "/" + endpoint : "/v1/" + endpoint)
+        let body: [UInt8]
+        if let file, file != "-" {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read \(file)")
+            }
+            body = [UInt8](data)
+        } else {
+            body = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        }
+        let service = SoftLabelService(configuration: limits.serviceConfiguration)
+        let response = service.call(path, body: body)
+        FileHandle.standardOutput.write(Data(response.body + [0x0A]))
+        if !response.isSuccess { throw ExitCode(1) }
+    }
+}

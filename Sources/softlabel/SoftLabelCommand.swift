@@ -1,0 +1,17 @@
+import ArgumentParser
+import CSoftLabelCPUCheck
+
+/// `softlabel`: the service (`serve`) and its offline twin (`call`).
+@main
+struct SoftLabelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "softlabel",
+        abstract: "Label-smoothed targets, losses and calibration metrics for classifier outputs.",
+        discussion: """
+            `softlabel serve` runs the HTTP service (API: GET /openapi.yaml). `softlabel call` runs one \
+            API request without a server, on the same code path: for batch jobs and scripts.
+            """,
+        subcommands: [Serve.self, Call.self],
+        defaultSubcommand: Serve.self
+    )
+}
