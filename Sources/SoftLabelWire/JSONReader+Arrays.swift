@@ -1,0 +1,158 @@
+import SoftLabelKernels
+
+/// Arrays of numbers and strings, and matrices straight into contiguous `Matrix` storage.
+extension JSONReader {
+    /// Reads an array of numbers (`[1, 2.5, -3e-2]`, possibly empty), each rounded as `readFloat`
+    /// does. Errors name the element, e.g. `prior[3]`.
+    public mutating func readFloatArray(path: String) throws -> [Float] {
+        try readElements(path: path, expected: "an array of numbers") { reader, index in
+            try reader.float32Value(path: JSONPath.index(index, in: path))
+        }
+    }
+
+    /// Reads an array of integers (possibly empty), each checked as `readInt` does.
+    public mutating func readIntArray(path: String) throws -> [Int] {
+        try readElements(path: path, expected: "an array of integers") { reader, index in
+            try reader.int32Value(path: JSONPath.index(index, in: path))
+        }
+    }
+
+    /// Reads an array of strings (possibly empty), unescaped.
+    public mutating func readStringArray(path: String) throws -> [String] {
+        try readElements(path: path, expected: "an array of strings") { reader, index in
+            try reader.readString(path: JSONPath.index(index, in: path))
+        }
+    }
+
+    /// Reads a non-empty 2-D array of numbers whose rows all have the same, non-zero length, into
+    /// one row-major buffer: `[[1, 2], [3, 4]]` is a 2×2 `Matrix`.
+    ///
+    /// Throws `.type` when the value or a row is not an array or an element not a number (naming
+    /// the element, `logits[3][17]`), `.shape` for `[]`, an empty row, or a ragged row ("logits[3]
+    /// has 4 values, expected 5 like logits[0]"), or when the matrix would exceed `maxElements`;
+    /// `.range` for an element beyond float32.
+    public mutating func readFloatMatrix(path: String, maxElements: Int = .max) throws -> Matrix {
+        skipWhitespace()
+        guard cursor < end && cursor.pointee == UInt8(ascii: "[") else {
+            throw mismatch("a matrix (an array of rows of numbers)", path: path)
+        }
+        if frames.count + 2 > maxDepth { throw depthError(path: path) }
+        let matrixOffset = offset
+        cursor += 1
+        skipWhitespace()
+        if cursor < end && cursor.pointee == UInt8(ascii: "]") {
+            throw JSONReadError(kind: .shape, message: "\(JSONPath.describe(path)) is empty: a matrix needs at least one row.",
+                                offset: matrixOffset, path: path)
+        }
+        var values: [Float] = []
+        var columns = 0
+        var rows = 0
+        while true {
+            skipWhitespace()
+            guard cursor < end && cursor.pointee == UInt8(ascii: "[") else {
+                throw mismatch("an array of numbers (a row)", path: JSONPath.index(rows, in: path))
+            }
+            let rowOffset = offset
+            cursor += 1
+            let rowStart = values.count
+            skipWhitespace()
+            if cursor < end && cursor.pointee == UInt8(ascii: "]") {
+                throw JSONReadError(kind: .shape, message: "\(JSONPath.index(rows, in: path)) is empty: every row needs at least one value.",
+                                    offset: rowOffset, path: JSONPath.index(rows, in: path))
+            }
+            while true {
+                let column = values.count - rowStart
+                let value = try float32Value(path: JSONPath.index(column, in: JSONPath.index(rows, in: path)))
+                values.append(value)
+                if cursor < end && cursor.pointee == UInt8(ascii: ",") {
+                    cursor += 1
+                    continue
+                }
+                skipWhitespace()
+                guard cursor < end else {
+                    throw JSONReadError.expected("',' or ']'", found: nil, at: offset, path: JSONPath.index(rows, in: path))
+                }
+                if cursor.pointee == UInt8(ascii: ",") {
+                    cursor += 1
+                    continue
+                }
+                if cursor.pointee == UInt8(ascii: "]") {
+                    cursor += 1
+                    break
+                }
+                let after = JSONPath.index(column, in: JSONPath.index(rows, in: path))
+                throw JSONReadError.expected("',' or ']' after \(after)", found: cursor.pointee, at: offset,
+                                             path: JSONPath.index(rows, in: path))
+            }
+            let count = values.count - rowStart
+            if rows == 0 {
+                columns = count
+            } else if count != columns {
+                let row = JSONPath.index(rows, in: path)
+                throw JSONReadError(
+                    kind: .shape,
+                    message: "\(row) has \(count) values, expected \(columns) like \(JSONPath.index(0, in: path)).",
+                    offset: rowOffset, path: row)
+            }
+            rows += 1
+            if values.count > maxElements {
+                throw JSONReadError(kind: .shape, message: "\(JSONPath.describe(path)) has more than \(maxElements) elements, the limit.",
+                                    offset: rowOffset, path: path)
+            }
+            skipWhitespace()
+            guard cursor < end else { throw JSONReadError.expected("',' or ']'", found: nil, at: offset, path: path) }
+            if cursor.pointee == UInt8(ascii: "]") {
+                cursor += 1
+                break
+            }
+            guard cursor.pointee == UInt8(ascii: ",") else {
+                throw JSONReadError.expected("',' or ']' after \(JSONPath.index(rows - 1, in: path))", found: cursor.pointee,
+                                             at: offset, path: path)
+            }
+            cursor += 1
+            try rejectTrailingComma(path: path)
+        }
+        return Matrix(rows: rows, columns: columns, values: values)
+    }
+
+    /// Reads `[e0, e1, ...]` with `read(reader, index)` for each element.
+    @inline(__always)
+    private mutating func readElements<T>(
+        path: String, expected: String, _ read: (inout JSONReader, Int) throws -> T
+    ) throws -> [T] {
+        skipWhitespace()
+        guard cursor < end && cursor.pointee == UInt8(ascii: "[") else { throw mismatch(expected, path: path) }
+        if frames.count + 1 > maxDepth { throw depthError(path: path) }
+        cursor += 1
+        var elements: [T] = []
+        skipWhitespace()
+        if cursor < end && cursor.pointee == UInt8(ascii: "]") {
+            cursor += 1
+            return elements
+        }
+        while true {
+            elements.append(try read(&self, elements.count))
+            skipWhitespace()
+            guard cursor < end else { throw JSONReadError.expected("',' or ']'", found: nil, at: offset, path: path) }
+            if cursor.pointee == UInt8(ascii: "]") {
+                cursor += 1
+                return elements
+            }
+            guard cursor.pointee == UInt8(ascii: ",") else {
+                throw JSONReadError.expected("',' or ']' after \(JSONPath.index(elements.count - 1, in: path))",
+                                             found: cursor.pointee, at: offset, path: path)
+            }
+            cursor += 1
+            try rejectTrailingComma(path: path)
+        }
+    }
+
+    /// After a consumed ',' inside an array: a ']' next is a trailing comma.
+    @inline(__always)
+    mutating func rejectTrailingComma(path: String) throws {
+        skipWhitespace()
+        if cursor < end && cursor.pointee == UInt8(ascii: "]") {
+            throw JSONReadError.syntax("Trailing comma before ']' at byte \(offset).", at: offset, path: path)
+        }
+    }
+}

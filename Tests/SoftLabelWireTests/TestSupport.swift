@@ -1,0 +1,79 @@
+import Foundation
+import SoftLabelKernels
+import SoftLabelWire
+
+/// `../shared` beside the package root (root = three levels above this file), as CI lays it out.
+let sharedDirectory: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("shared")
+
+/// Runs `body` with a reader over the UTF-8 bytes of `json`.
+func withReader<T>(_ json: String, _ body: (inout JSONReader) throws -> T) throws -> T {
+    try withReader(Array(json.utf8), body)
+}
+
+func withReader<T>(_ bytes: [UInt8], _ body: (inout JSONReader) throws -> T) throws -> T {
+    try bytes.withUnsafeBytes { raw in
+        var reader = JSONReader(raw)
+        return try body(&reader)
+    }
+}
+
+/// The error `body` throws over `json`, or nil if it does not throw.
+func readError(_ json: String, _ body: (inout JSONReader) throws -> Void) -> JSONReadError? {
+    readError(Array(json.utf8), body)
+}
+
+func readError(_ bytes: [UInt8], _ body: (inout JSONReader) throws -> Void) -> JSONReadError? {
+    do {
+        try withReader(bytes, body)
+        return nil
+    } catch let error as JSONReadError {
+        return error
+    } catch {
+        fatalError("unexpected error type \(error)")
+    }
+}
+
+/// `JSONReader.validate` over the bytes: nil when valid.
+func validationError(_ bytes: [UInt8], maxDepth: Int = 128) -> JSONReadError? {
+    do {
+        try bytes.withUnsafeBytes { try JSONReader.validate($0, maxDepth: maxDepth) }
+        return nil
+    } catch let error as JSONReadError {
+        return error
+    } catch {
+        fatalError("unexpected error type \(error)")
+    }
+}
+
+/// glibc's correctly rounded conversions: the reference for the reader's rounding.
+func referenceFloat(_ bytes: [UInt8]) -> Float {
+    (bytes + [0]).withUnsafeBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) { strtof($0.baseAddress!, nil) }
+    }
+}
+
+func referenceDouble(_ bytes: [UInt8]) -> Double {
+    (bytes + [0]).withUnsafeBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) { strtod($0.baseAddress!, nil) }
+    }
+}
+
+/// SplitMix64: a small seeded generator so that failures reproduce.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// An integer from the environment, or `fallback`.
+func environmentInt(_ name: String, default fallback: Int) -> Int {
+    ProcessInfo.processInfo.environment[name].flatMap { Int($0) } ?? fallback
+}
