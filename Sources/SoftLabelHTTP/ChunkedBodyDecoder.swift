@@ -23,7 +23,7 @@ struct ChunkedBodyDecoder: Sendable {
 
     private enum State: Sendable {
         case size(digits: Int)
-        case extensionBeforeSemicolon      // BWS after the size or after a value
+        case extensionBeforeSemicolon(lineMayEnd: Bool)  // BWS after the size or a value; after a quoted value CR may follow
         case extensionName(length: Int)    // after ";" (BWS, then the name)
         case extensionAfterName            // BWS after the name, before "=" / ";" / CR
         case extensionBeforeValue          // after "=", BWS
@@ -81,7 +81,7 @@ struct ChunkedBodyDecoder: Sendable {
         case .size(let digits):
             if let value = Self.hexValue(byte) {
                 let (shifted, overflow) = chunkSize.multipliedReportingOverflow(by: 16)
-                guard !overflow, digits < 16 else { throw .invalidChunkSize }
+                guard !overflow else { throw .invalidChunkSize }
                 chunkSize = shifted + value
                 if chunkSize > limits.maxBodyBytes - decodedBytes { throw .bodyTooLarge }
                 state = .size(digits: digits + 1)
@@ -90,11 +90,11 @@ struct ChunkedBodyDecoder: Sendable {
                 guard digits > 0 else { throw .invalidChunkSize }
                 try endOfSize(byte)
             }
-        case .extensionBeforeSemicolon:
+        case .extensionBeforeSemicolon(let lineMayEnd):
             try countLineByte()
-            if ASCII.isWhitespace(byte) { return }
+            if ASCII.isWhitespace(byte) { state = .extensionBeforeSemicolon(lineMayEnd: false); return }
             if byte == UInt8(ascii: ";") { state = .extensionName(length: 0); return }
-            if byte == ASCII.cr { state = .lineFeed; return }
+            if byte == ASCII.cr && lineMayEnd { state = .lineFeed; return }
             throw .invalidChunkExtension
         case .extensionName(let length):
             try countLineByte()
@@ -125,7 +125,7 @@ struct ChunkedBodyDecoder: Sendable {
             guard ASCII.isFieldValueByte[Int(byte)] else { throw .invalidChunkExtension }
             if escaped { state = .extensionQuotedValue(escaped: false) }
             else if byte == UInt8(ascii: "\\") { state = .extensionQuotedValue(escaped: true) }
-            else if byte == UInt8(ascii: "\"") { state = .extensionBeforeSemicolon }
+            else if byte == UInt8(ascii: "\"") { state = .extensionBeforeSemicolon(lineMayEnd: true) }
         case .lineFeed:
             guard byte == ASCII.lf else { throw .bareLineFeed }
             lineBytes = 0
@@ -168,7 +168,7 @@ struct ChunkedBodyDecoder: Sendable {
         switch byte {
         case ASCII.cr: state = .lineFeed
         case UInt8(ascii: ";"): state = .extensionName(length: 0)
-        case ASCII.space, ASCII.tab: state = .extensionBeforeSemicolon
+        case ASCII.space, ASCII.tab: state = .extensionBeforeSemicolon(lineMayEnd: false)
         default: throw .invalidChunkSize
         }
     }
@@ -184,7 +184,7 @@ struct ChunkedBodyDecoder: Sendable {
 
     private mutating func endOfValue(_ byte: UInt8) throws(HTTPError) {
         switch byte {
-        case ASCII.space, ASCII.tab: state = .extensionBeforeSemicolon
+        case ASCII.space, ASCII.tab: state = .extensionBeforeSemicolon(lineMayEnd: false)
         case UInt8(ascii: ";"): state = .extensionName(length: 0)
         case ASCII.cr: state = .lineFeed
         default: throw .invalidChunkExtension
