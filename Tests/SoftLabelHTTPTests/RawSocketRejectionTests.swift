@@ -1,0 +1,77 @@
+import Testing
+@testable import SoftLabelHTTP
+
+/// Hostile and malformed requests over real sockets: each gets its status, a JSON error body,
+/// `Connection: close` and a closed connection, and the server keeps serving.
+@Suite("Raw sockets: rejections")
+struct RawSocketRejectionTests {
+    /// Cases beyond the parser table: limits that need the server's configuration.
+    static let serverCases: [(String, String, Int)] = [
+        ("414 long target", "GET /" + String(repeating: "a", count: 2000) + " HTTP/1.1\r\nHost: h\r\n\r\n", 414),
+        ("414 before the line ends", "GET /" + String(repeating: "a", count: 2000), 414),
+        ("431 large header", "GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + String(repeating: "b", count: 5000) + "\r\n\r\n", 431),
+        ("431 many small headers", "GET / HTTP/1.1\r\nHost: h\r\n" + String(repeating: "X-A: 1234567890\r\n", count: 400) + "\r\n", 431),
+        ("413 announced body", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2000000\r\n\r\nsome", 413),
+        ("413 chunked body over limit", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n", 413),
+        ("505 HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505),
+        ("400 garbage", "\u{1}\u{2}\u{3}\r\n\r\n", 400),
+        ("400 smuggling CL.TE", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG", 400),
+        ("400 smuggling TE.CL", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n", 400),
+        ("400 TE obfuscated with tab", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding:\tchunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n", 400),
+        ("501 TE xchunked", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", 501),
+        ("400 TE space before colon", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n", 400),
+    ]
+
+    static let allCases: [(String, String, Int)] =
+        RequestParserTests.rejected.map { ($0.0, $0.1, $0.2.status) } + serverCases
+
+    @Test(arguments: allCases.indices)
+    func rejectsAndCloses(index: Int) throws {
+        let (name, input, status) = Self.allCases[index]
+        try withServer { _, port in
+            let client = try RawClient(port: port)
+            client.send(input)
+            let response = try client.readResponse()
+            #expect(response.status == status, "\(name)")
+            #expect(response.headers["connection"] == "close", "\(name)")
+            #expect(response.headers["content-type"] == "application/json", "\(name)")
+            #expect(response.bodyText.hasPrefix("{\"error\":\""), "\(name)")
+            #expect(response.bodyText.contains("\"code\":\""), "\(name)")
+            #expect(client.isClosedByPeer(), "\(name): still open")
+            try expectServing(port: port)
+        }
+    }
+
+    @Test func smuggledRequestIsNeverServed() throws {
+        let observer = RecordingObserver()
+        try withServer(observer: observer) { _, port in
+            let client = try RawClient(port: port)
+            client.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 44\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try client.readResponse().status == 400)
+            #expect(client.isClosedByPeer())
+        }
+        #expect(!observer.records.withLock { $0.contains { $0.path == "/admin" } })
+        #expect(observer.records.withLock { $0.first?.errorCode } == "content_length_with_transfer_encoding")
+    }
+
+    @Test func clientDisconnectingMidRequestDoesNotDisturbOthers() throws {
+        try withServer { _, port in
+            for partial in ["GET / HT", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab"] {
+                let client = try RawClient(port: port)
+                client.send(partial)
+                client.shutdownWrite()
+                #expect(client.isClosedByPeer())
+            }
+            try expectServing(port: port)
+        }
+    }
+}
+
+/// A fresh connection gets a 200 for a plain GET.
+func expectServing(port: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let client = try RawClient(port: port)
+    client.send(get("/still-serving"))
+    let response = try client.readResponse()
+    #expect(response.status == 200, sourceLocation: sourceLocation)
+    #expect(response.headers["x-path"] == "/still-serving", sourceLocation: sourceLocation)
+}
