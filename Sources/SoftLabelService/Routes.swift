@@ -61,10 +61,10 @@ enum Routes {
                                                            headers: [("Retry-After", "1")]))
         },
         "/metrics": { handler in
-            HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: handler.metrics.render())
+            HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: handler.metrics.render())
         },
         "/openapi.yaml": { _ in
-            HTTPResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: OpenAPISpec.yaml)
+            HTTPResponse(status: 200, headers: ["Content-Type": "application/yaml"], body: OpenAPISpec.yaml)
         },
     ]
 
@@ -72,7 +72,7 @@ enum Routes {
     static var known: Set<String> { Set(getRoutes.keys).union(SoftLabelService.endpointPaths) }
 
     static func json(_ status: Int, _ text: String) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: Array(text.utf8))
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(text.utf8))
     }
 
     /// A missing Content-Type is read as JSON; any other media type than application/json is 415.

@@ -13,10 +13,10 @@ import Prometheus
 public final class ServiceMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    private let inFlight: Meter
-    private let connections: Meter
-    private let bytesIn: Counter
-    private let bytesOut: Counter
+    private let inFlight: CoreMetrics.Meter
+    private let connections: CoreMetrics.Meter
+    private let bytesIn: CoreMetrics.Counter
+    private let bytesOut: CoreMetrics.Counter
 
     /// Latency buckets from 100 µs to 10 s: the service's requests range from a 32×10 loss
     /// (~50 µs) to a 16 M-element calibration (seconds).
@@ -31,10 +31,10 @@ public final class ServiceMetrics: Sendable {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = Self.latencyBuckets
         self.factory = factory
-        inFlight = Meter(label: "softlabel_http_requests_in_flight", dimensions: [], factory: factory)
-        connections = Meter(label: "softlabel_http_connections_open", dimensions: [], factory: factory)
-        bytesIn = Counter(label: "softlabel_http_request_bytes_total", dimensions: [], factory: factory)
-        bytesOut = Counter(label: "softlabel_http_response_bytes_total", dimensions: [], factory: factory)
+        inFlight = CoreMetrics.Meter(label: "softlabel_http_requests_in_flight", dimensions: [], factory: factory)
+        connections = CoreMetrics.Meter(label: "softlabel_http_connections_open", dimensions: [], factory: factory)
+        bytesIn = CoreMetrics.Counter(label: "softlabel_http_request_bytes_total", dimensions: [], factory: factory)
+        bytesOut = CoreMetrics.Counter(label: "softlabel_http_response_bytes_total", dimensions: [], factory: factory)
     }
 
     /// The route label: the known route for `path`, else "other" (bounded cardinality).
@@ -52,9 +52,9 @@ public final class ServiceMetrics: Sendable {
 
     func record(method: String?, path: String?, status: Int, durationSeconds: Double, requestBytes: Int, responseBytes: Int) {
         let route = Self.route(path)
-        Counter(label: "softlabel_http_requests_total",
+        CoreMetrics.Counter(label: "softlabel_http_requests_total",
                 dimensions: [("route", route), ("method", method ?? "-"), ("status", String(status))], factory: factory).increment()
-        Timer(label: "softlabel_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
+        CoreMetrics.Timer(label: "softlabel_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
             .recordNanoseconds(Int64(durationSeconds * 1e9))
         bytesIn.increment(by: requestBytes)
         bytesOut.increment(by: responseBytes)

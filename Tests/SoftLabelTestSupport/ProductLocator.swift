@@ -22,7 +22,11 @@ public enum ProductLocator {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        let stdin = Pipe(), stdout = Pipe()
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("softlabel-stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorFile) }
+        let stderr = try FileHandle(forWritingTo: errorFile)
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
@@ -32,12 +36,10 @@ public enum ProductLocator {
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
-        var errorBytes = Data()
-        let errorReader = Thread { errorBytes = stderr.fileHandleForReading.readDataToEndOfFile() }
-        errorReader.start()
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while errorReader.isExecuting { usleep(1000) }
+        try? stderr.close()
+        let errorBytes = (try? Data(contentsOf: errorFile)) ?? Data()
         return (process.terminationStatus, [UInt8](out), [UInt8](errorBytes))
     }
 }
