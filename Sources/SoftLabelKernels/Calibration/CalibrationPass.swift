@@ -149,7 +149,9 @@ private struct Accumulator {
                 let logSum = Double.log(moments.sum)
                 let conf = Double(e[argmax]) * inverseSum
                 let py = Double(e[y]) * inverseSum
-                let rowNLL = logSum - (Double(x[y]) * Double(scale) - Double(shift))
+                // x_y·s − shift is exact in Double (24-bit × 24-bit product); −log p_y ≥ 0 up to the
+                // float32 exp/sum error (~1e-7), which the clamp keeps from going negative.
+                let rowNLL = Swift.max(logSum - (Double(x[y]) * Double(scale) - Double(shift)), 0)
                 let rowEntropy = Swift.max(logSum - moments.weightedShift * inverseSum, 0)
                 let rowBrier = Swift.max(moments.sumSquares * inverseSum * inverseSum - 2 * py + 1, 0)
                 let rank = argmax == y ? 0 : (needsRank ? CalibrationRowKernels.rank(of: y, in: x, k) : 1)

@@ -48,6 +48,8 @@ public enum TemperatureScaling {
     /// Steps below this relative size that no longer shrink are rounding noise: accept.
     public static let noiseTolerance = 1e-7
     public static let maximumIterations = 100
+    /// Relative Newton step above which a non-shrinking step counts as an exponential tail.
+    static let tailStep = 1e-3
 
     /// Checks logits (finite, at least one row of at least one class), labels (one per row, in
     /// [0, K)) and bins ([1, 10000]).
@@ -102,12 +104,14 @@ public enum TemperatureScaling {
         var loKnown = false, hiKnown = false
         var beta = 1.0
         var previousStep = Double.infinity
+        var previousNewton = 0.0
         for iteration in 1...maximumIterations {
             let (_, g, h) = objective(logits: logits, labels: labels, maxima: maxima, beta: beta)
             if g == 0 && h > 0 { return (beta, iteration, true, nil) }
             // g < 0: the minimum lies at larger β. g = h = 0: every row is one-hot on its label
-            // at this β, F is flat at its infimum 0 and keeps it as β grows: also go larger.
-            if g < 0 || (g == 0 && h == 0) {
+            // at this β, so F sits at its infimum 0 and stays there as β grows: go to the bound.
+            let flat = g == 0 && h == 0
+            if g < 0 || flat {
                 if beta >= betaMax { return (betaMax, iteration, true, .minimumTemperature) }
                 lo = beta; loKnown = true
             } else {
@@ -116,14 +120,27 @@ public enum TemperatureScaling {
             }
             let lower = loKnown ? lo : Swift.max(beta / 16, betaMin)
             let upper = hiKnown ? hi : Swift.min(beta * 16, betaMax)
-            var next = h > 0 ? beta - g / h : (g > 0 ? 0 : Double.infinity)
-            if !(next > lower && next < upper) {
-                if loKnown && hiKnown {
-                    next = (lo * hi).squareRoot()
-                } else {
-                    next = loKnown ? upper : lower
+            let newton = h > 0 ? -g / h : (g > 0 ? -Double.infinity : Double.infinity)
+            var next: Double
+            if flat {
+                next = betaMax
+            } else {
+                next = beta + newton
+                // Without the far side of the bracket, Newton steps that do not shrink mean an
+                // exponential tail (all rows correct: F' ~ −e^(−β·margin)), not a nearby root:
+                // then at least double (or halve) β so that a bound is reached in a few steps.
+                // (Steps below 1e-3·β are the ordinary end of a convergent Newton run.)
+                if !hiKnown, newton > tailStep * beta, previousNewton > 0, newton >= 0.5 * previousNewton { next = Swift.max(next, 2 * beta) }
+                if !loKnown, newton < -tailStep * beta, previousNewton < 0, newton <= 0.5 * previousNewton { next = Swift.min(next, beta / 2) }
+                if !(next > lower && next < upper) {
+                    if loKnown && hiKnown {
+                        next = (lo * hi).squareRoot()  // geometric bisection: β spans decades
+                    } else {
+                        next = loKnown ? upper : lower
+                    }
                 }
             }
+            previousNewton = newton
             let step = Swift.abs(next - beta)
             if step <= relativeTolerance * beta || (loKnown && hiKnown && hi - lo <= relativeTolerance * lo)
                 || (step <= noiseTolerance * beta && step >= 0.5 * previousStep) {
