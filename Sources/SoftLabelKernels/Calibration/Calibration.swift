@@ -84,7 +84,9 @@ public enum Calibration {
             metrics.setBinned(adaptive.errors)
             metrics.reliability = adaptive.reliability
         }
-        if let smooth = SmoothECE.compute(confidence: rows.confidence, correct: rows.correct, epsilon: configuration.smoothECEEpsilon) {
+        if !configuration.includeSmoothECE {
+            metrics.omitted = [.smoothECE]
+        } else if let smooth = SmoothECE.compute(confidence: rows.confidence, correct: rows.correct, epsilon: configuration.smoothECEEpsilon) {
             metrics.smoothECE = smooth.value
             metrics.smoothECEBandwidth = smooth.bandwidth
         }

@@ -127,21 +127,15 @@ private struct Accumulator {
     mutating func addLogits(_ logits: Matrix, labels: [Int], temperature: Float) {
         let k = logits.columns
         let scale = 1 / temperature
-        let bins = state.bins
-        let binsD = Double(bins)
+        let classwise = ClasswiseBins(classes: k, bins: state.bins)
         var scratch = [Float](repeating: 0, count: k)
-        var classCount = state.classBinCount, classPositives = state.classBinPositives, classSum = state.classBinProbabilitySum
-        state.classBinCount = []; state.classBinPositives = []; state.classBinProbabilitySum = []
         logits.values.withUnsafeBufferPointer { xBuffer in
         scratch.withUnsafeMutableBufferPointer { eBuffer in
-        classCount.withUnsafeMutableBufferPointer { cCount in
-        classPositives.withUnsafeMutableBufferPointer { cPositives in
-        classSum.withUnsafeMutableBufferPointer { cSum in
             let e = eBuffer.baseAddress!
             for r in 0..<logits.rows {
                 let x = xBuffer.baseAddress! + r * k
                 let y = labels[r]
-                let m = Row.max(x, k)
+                let m = CalibrationRowKernels.maximum(x, k)
                 let shift = m * scale
                 let moments = CalibrationRowKernels.exponentialMoments(x, k, scale: scale, shift: shift, into: e)
                 let argmax = CalibrationRowKernels.firstIndex(of: m, in: x, k)
@@ -156,53 +150,37 @@ private struct Accumulator {
                 let rowBrier = Swift.max(moments.sumSquares * inverseSum * inverseSum - 2 * py + 1, 0)
                 let rank = argmax == y ? 0 : (needsRank ? CalibrationRowKernels.rank(of: y, in: x, k) : 1)
                 addRow(confidence: conf, correct: argmax == y, rank: rank, nll: rowNLL, brier: rowBrier, entropy: rowEntropy)
-
-                // Classwise bins of p_k = e_k/S under the default edge rule.
-                let inverseSumF = Float(inverseSum)
-                var cell = 0
-                for j in 0..<k {
-                    let p = e[j] * inverseSumF
-                    let b = lowerClosedBin(p, bins: binsD, last: bins - 1)
-                    cCount[cell + b] &+= 1
-                    cSum[cell + b] += Double(p)
-                    cell &+= bins
-                }
-                cPositives[y * bins + lowerClosedBin(e[y] * inverseSumF, bins: binsD, last: bins - 1)] &+= 1
+                // Classwise bins of p_k = e_k/S from the same L1-resident scratch row.
+                classwise.add(e, scale: Float(inverseSum), label: y)
             }
-        }}}}}
-        state.classBinCount = classCount; state.classBinPositives = classPositives; state.classBinProbabilitySum = classSum
+        }}
+        (state.classBinCount, state.classBinPositives, state.classBinProbabilitySum) = classwise.finish()
     }
 
     mutating func addProbabilities(_ probabilities: Matrix, labels: [Int]) {
         let k = probabilities.columns
-        let bins = state.bins
-        let binsD = Double(bins)
-        var classCount = state.classBinCount, classPositives = state.classBinPositives, classSum = state.classBinProbabilitySum
-        state.classBinCount = []; state.classBinPositives = []; state.classBinProbabilitySum = []
+        let classwise = ClasswiseBins(classes: k, bins: state.bins)
         probabilities.values.withUnsafeBufferPointer { pBuffer in
             for r in 0..<probabilities.rows {
                 let p = pBuffer.baseAddress! + r * k
                 let y = labels[r]
-                let m = Row.max(p, k)
+                let m = CalibrationRowKernels.maximum(p, k)
                 let argmax = CalibrationRowKernels.firstIndex(of: m, in: p, k)
                 var squares = 0.0, rowEntropy = 0.0
                 for j in 0..<k {
                     let pj = Double(p[j])
                     squares += pj * pj
                     if pj > 0 { rowEntropy -= pj * Double.log(pj) }
-                    let b = lowerClosedBin(p[j], bins: binsD, last: bins - 1)
-                    classCount[j * bins + b] += 1
-                    classSum[j * bins + b] += pj
                 }
-                classPositives[y * bins + lowerClosedBin(p[y], bins: binsD, last: bins - 1)] += 1
                 let py = Double(p[y])
                 let rowNLL = py > 0 ? -Double.log(py) : Double.infinity
                 let rank = argmax == y ? 0 : (needsRank ? CalibrationRowKernels.rank(of: y, in: p, k) : 1)
                 addRow(confidence: Double(m), correct: argmax == y, rank: rank, nll: rowNLL,
                        brier: Swift.max(squares - 2 * py + 1, 0), entropy: Swift.max(rowEntropy, 0))
+                classwise.add(p, scale: 1, label: y)
             }
         }
-        state.classBinCount = classCount; state.classBinPositives = classPositives; state.classBinProbabilitySum = classSum
+        (state.classBinCount, state.classBinPositives, state.classBinProbabilitySum) = classwise.finish()
     }
 
     func finish() -> (CalibrationState, CalibrationRows?) {

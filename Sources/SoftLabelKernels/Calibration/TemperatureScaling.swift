@@ -97,7 +97,7 @@ public enum TemperatureScaling {
     static func solve(logits: Matrix, labels: [Int]) -> (beta: Double, iterations: Int, converged: Bool, bound: TemperatureFit.Bound?) {
         let k = logits.columns
         let maxima: [Float] = logits.values.withUnsafeBufferPointer { buffer in
-            (0..<logits.rows).map { Row.max(buffer.baseAddress! + $0 * k, k) }
+            (0..<logits.rows).map { CalibrationRowKernels.maximum(buffer.baseAddress! + $0 * k, k) }
         }
         let betaMin = 1 / maximumTemperature, betaMax = 1 / minimumTemperature
         var lo = betaMin, hi = betaMax
