@@ -1,0 +1,108 @@
+/// Calibration metrics of classifier outputs (API.md, "POST /v1/calibration").
+///
+/// Usage: `validate` the request, then either `compute` (every metric, including the ones that
+/// need the rows: adaptive ECE, smooth ECE, equal-mass bins, bootstrap intervals) or `state`
+/// per shard, `CalibrationState.merge`, and `metrics(_:)` for the mergeable ones.
+/// All functions except `validate` expect validated input and trap (precondition) on a shape
+/// mismatch; they never throw.
+public enum Calibration {
+    /// Checks configuration, shapes and values: labels in [0, K), finite logits, probability
+    /// rows with entries in [0, 1] summing to 1 ± 1e-3, temperature 1 for probabilities, and
+    /// K × bins within `CalibrationConfiguration.maximumClasswiseCells`. Paths name the
+    /// offending field (`labels[3]`, `probabilities[2]`, `logits[0][7]`, `bins`, `top_k[1]`).
+    public static func validate(_ input: CalibrationInput, labels: [Int], configuration: CalibrationConfiguration) throws(ValidationError) {
+        try configuration.validate()
+        let m = input.matrix
+        let field = input.fieldName
+        guard labels.count == m.rows else {
+            throw ValidationError(.shapeMismatch, "labels has \(labels.count) entries but \(field) has \(m.rows) rows", path: "labels")
+        }
+        guard m.rows == 0 || m.columns >= 1 else {
+            throw ValidationError(.shapeMismatch, "\(field) rows must have at least one class", path: "\(field)[0]")
+        }
+        let cells = m.columns.multipliedReportingOverflow(by: configuration.bins)
+        guard !cells.overflow, cells.partialValue <= CalibrationConfiguration.maximumClasswiseCells else {
+            throw ValidationError(.tooLarge, "classes × bins = \(m.columns) × \(configuration.bins) exceeds \(CalibrationConfiguration.maximumClasswiseCells) classwise cells; use fewer bins", path: "bins")
+        }
+        for (i, y) in labels.enumerated() where y < 0 || y >= m.columns {
+            throw ValidationError(.labelOutOfRange, "label \(y) is out of range: expected an integer in [0, \(m.columns))", path: "labels[\(i)]")
+        }
+        switch input {
+        case .logits(let logits):
+            try validateFinite(logits, path: field)
+        case .probabilities(let p):
+            guard configuration.temperature == 1 else {
+                throw ValidationError(.conflictingFields, "temperature applies to logits; probabilities are used as given (omit temperature or send logits)", path: "temperature")
+            }
+            for r in 0..<p.rows {
+                var sum = 0.0
+                for c in 0..<p.columns {
+                    let v = p[r, c]
+                    guard v.isFinite, v >= 0, v <= 1 else {
+                        throw ValidationError(.invalidValue, "probabilities must be in [0, 1], got \(v)", path: "\(field)[\(r)][\(c)]")
+                    }
+                    sum += Double(v)
+                }
+                guard Swift.abs(sum - 1) <= TargetSource.rowSumTolerance else {
+                    throw ValidationError(.invalidValue, "each probability row must sum to 1 (±1e-3), this one sums to \(sum)", path: "\(field)[\(r)]")
+                }
+            }
+        }
+    }
+
+    /// The mergeable sufficient statistics of the rows: one pass, size independent of B.
+    public static func state(_ input: CalibrationInput, labels: [Int], configuration: CalibrationConfiguration = .init()) -> CalibrationState {
+        CalibrationPass.run(input, labels: labels, configuration: configuration).0
+    }
+
+    public static func state(logits: Matrix, labels: [Int], configuration: CalibrationConfiguration = .init()) -> CalibrationState {
+        state(.logits(logits), labels: labels, configuration: configuration)
+    }
+
+    public static func state(probabilities: Matrix, labels: [Int], configuration: CalibrationConfiguration = .init()) -> CalibrationState {
+        state(.probabilities(probabilities), labels: labels, configuration: configuration)
+    }
+
+    /// Every metric a state determines (merged or not); adaptive and smooth ECE, and the binned
+    /// metrics of equal-mass binning, are listed in `omitted`.
+    public static func metrics(_ state: CalibrationState) -> CalibrationMetrics {
+        CalibrationMetrics(state: state)
+    }
+
+    /// Every metric of the rows, in one pass over the matrix plus the row-based metrics over the
+    /// per-row confidences: adaptive ECE, smooth ECE (with its bandwidth), equal-mass bins if
+    /// configured, and bootstrap intervals if `bootstrap > 0`. `state` is included.
+    public static func compute(_ input: CalibrationInput, labels: [Int], configuration: CalibrationConfiguration = .init()) -> CalibrationMetrics {
+        let (state, rows) = CalibrationPass.run(input, labels: labels, configuration: configuration,
+                                                recording: configuration.bootstrap > 0 ? .detailed : .confidences)
+        var metrics = CalibrationMetrics(state: state)
+        guard let rows, rows.count > 0 else { return metrics }
+        metrics.omitted = []
+        let adaptive = EqualMassBinning.evaluate(confidence: rows.confidence, correct: rows.correct, groups: configuration.bins)
+        metrics.adaptiveECE = adaptive.errors?.ece
+        if configuration.binning == .equalMass {
+            metrics.setBinned(adaptive.errors)
+            metrics.reliability = adaptive.reliability
+        }
+        if !configuration.includeSmoothECE {
+            metrics.omitted = [.smoothECE]
+        } else if let smooth = SmoothECE.compute(confidence: rows.confidence, correct: rows.correct, epsilon: configuration.smoothECEEpsilon) {
+            metrics.smoothECE = smooth.value
+            metrics.smoothECEBandwidth = smooth.bandwidth
+        }
+        if configuration.bootstrap > 0 && configuration.binning == .equalWidth {
+            let intervals = Bootstrap.intervals(rows: rows, state: state, resamples: configuration.bootstrap, seed: configuration.seed)
+            metrics.intervals = intervals.metrics
+            metrics.topKIntervals = intervals.topK
+        }
+        return metrics
+    }
+
+    public static func compute(logits: Matrix, labels: [Int], configuration: CalibrationConfiguration = .init()) -> CalibrationMetrics {
+        compute(.logits(logits), labels: labels, configuration: configuration)
+    }
+
+    public static func compute(probabilities: Matrix, labels: [Int], configuration: CalibrationConfiguration = .init()) -> CalibrationMetrics {
+        compute(.probabilities(probabilities), labels: labels, configuration: configuration)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+@testable import SoftLabelKernels
+
+/// Reads `../shared/fixtures/calibration.json` (shared/ beside the package root, as in CI) and
+/// turns each case's request into kernel inputs, the way the service will.
+enum CalibrationFixtures {
+    struct Case: @unchecked Sendable, CustomStringConvertible {
+        let name: String
+        let endpoint: String
+        let request: [String: Any]
+        let expected: [String: Any]
+        let rtol: Double
+        let atol: Double
+        var description: String { name }
+    }
+
+    static let fixtureURL: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // SoftLabelKernelsTests
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()  // package root
+        .deletingLastPathComponent()
+        .appendingPathComponent("shared/fixtures/calibration.json")
+
+    static let cases: [Case] = {
+        guard let data = try? Data(contentsOf: fixtureURL),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let list = root["cases"] as? [[String: Any]] else {
+            fatalError("cannot read \(fixtureURL.path): shared/ must sit beside the package root")
+        }
+        return list.map { c in
+            let tolerance = c["tolerance"] as! [String: Any]
+            return Case(name: c["name"] as! String, endpoint: c["endpoint"] as! String,
+                        request: c["request"] as! [String: Any], expected: c["expected"] as! [String: Any],
+                        rtol: (tolerance["rtol"] as! NSNumber).doubleValue, atol: (tolerance["atol"] as! NSNumber).doubleValue)
+        }
+    }()
+
+    static func matrix(_ value: Any?) -> Matrix? {
+        guard let rows = value as? [[NSNumber]] else { return nil }
+        let columns = rows.first?.count ?? 0
+        return Matrix(rows: rows.count, columns: columns, values: rows.flatMap { $0.map { Float($0.doubleValue) } })
+    }
+
+    static func labels(_ c: Case) -> [Int] { (c.request["labels"] as! [NSNumber]).map(\.intValue) }
+
+    static func input(_ c: Case) -> CalibrationInput {
+        if let logits = matrix(c.request["logits"]) { return .logits(logits) }
+        return .probabilities(matrix(c.request["probabilities"])!)
+    }
+
+    static func configuration(_ c: Case) -> CalibrationConfiguration {
+        let r = c.request
+        return CalibrationConfiguration(
+            preset: (r["preset"] as? String).map { CalibrationConfiguration.Preset(rawValue: $0)! },
+            bins: (r["bins"] as? NSNumber)?.intValue,
+            binning: (r["binning"] as? String).map { CalibrationConfiguration.Binning(rawValue: $0)! } ?? .equalWidth,
+            temperature: (r["temperature"] as? NSNumber).map { Float($0.doubleValue) } ?? 1,
+            topK: (r["top_k"] as? [NSNumber])?.map(\.intValue) ?? CalibrationConfiguration.defaultTopK,
+            bootstrap: (r["bootstrap"] as? NSNumber)?.intValue ?? 0)
+    }
+
+    /// |v − e| ≤ atol + rtol·|e|; a null expectation needs nil.
+    static func mismatch(_ name: String, _ value: Double?, _ expected: Any?, _ c: Case) -> String? {
+        if expected is NSNull || expected == nil {
+            return value == nil ? nil : "\(name): expected null, got \(value!)"
+        }
+        let e = (expected as! NSNumber).doubleValue
+        guard let v = value else { return "\(name): expected \(e), got nil" }
+        return Swift.abs(v - e) <= c.atol + c.rtol * Swift.abs(e) ? nil : "\(name): expected \(e), got \(v) (diff \(v - e))"
+    }
+
+    /// Every expected field of a `/v1/calibration` case against the kernel's metrics.
+    static func mismatches(_ m: CalibrationMetrics, _ c: Case) -> [String] {
+        var failures = [String]()
+        let scalars: [String: Double?] = [
+            "accuracy": m.accuracy, "mean_confidence": m.meanConfidence, "ece": m.ece, "mce": m.mce, "rms_ce": m.rmsCE,
+            "adaptive_ece": m.adaptiveECE, "classwise_ece": m.classwiseECE, "debiased_rms_ce": m.debiasedRMSCE,
+            "smooth_ece": m.smoothECE, "brier": m.brier, "nll": m.nll, "mean_entropy": m.meanEntropy,
+            "overconfidence": m.overconfidence,
+        ]
+        for (key, expected) in c.expected {
+            switch key {
+            case "top_k_accuracy":
+                let table = expected as! [String: Any]
+                for (k, e) in table {
+                    if let f = mismatch("top_k_accuracy[\(k)]", m.topKAccuracy[Int(k)!], e, c) { failures.append(f) }
+                }
+                if m.topKAccuracy.count != table.count { failures.append("top_k_accuracy keys \(m.topKAccuracy.keys.sorted()) vs \(table.keys.sorted())") }
+            case "reliability":
+                let bins = expected as! [[String: Any]]
+                guard bins.count == m.reliability.count else {
+                    failures.append("reliability: \(m.reliability.count) bins, expected \(bins.count)")
+                    continue
+                }
+                for (b, e) in bins.enumerated() {
+                    let got = m.reliability[b]
+                    for f in [mismatch("reliability[\(b)].lower", got.lower, e["lower"], c),
+                              mismatch("reliability[\(b)].upper", got.upper, e["upper"], c),
+                              mismatch("reliability[\(b)].count", Double(got.count), e["count"], c),
+                              mismatch("reliability[\(b)].mean_confidence", got.meanConfidence, e["mean_confidence"], c),
+                              mismatch("reliability[\(b)].accuracy", got.accuracy, e["accuracy"], c)] {
+                        if let f { failures.append(f) }
+                    }
+                }
+            default:
+                guard let value = scalars[key] else {
+                    failures.append("unknown expected field \(key)")
+                    continue
+                }
+                if let f = mismatch(key, value, expected, c) { failures.append(f) }
+            }
+        }
+        return failures
+    }
+}
