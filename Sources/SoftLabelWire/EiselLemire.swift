@@ -68,7 +68,7 @@ private func productApproximation(_ q: Int, _ w: UInt64, precision: Int) -> (hig
 /// Exact for every w that holds at most 19 significant decimal digits and every q (Mushtak and
 /// Lemire, "Fast Number Parsing Without Fallback", 2023: the 128-bit product always suffices).
 /// Returns zero below the subnormal range and `infinitePower` above the largest finite value.
-@inline(__always)
+@_transparent
 func eiselLemire<F: EiselLemireFormat>(_ q: Int, _ w: UInt64, as format: F.Type) -> AdjustedMantissa {
     if w == 0 || q < F.smallestPowerOfTen { return AdjustedMantissa(mantissa: 0, power2: 0) }
     if q > F.largestPowerOfTen { return AdjustedMantissa(mantissa: 0, power2: F.infinitePower) }

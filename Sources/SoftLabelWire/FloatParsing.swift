@@ -9,15 +9,17 @@ import Darwin
 /// rounding a float64 first (that would round twice).
 ///
 /// Paths, fastest first:
-/// 1. Clinger: significand and 10^|exponent| both exact in the target type, so one IEEE multiply
-///    or divide rounds correctly (float32: significand ≤ 2^24, |exponent| ≤ 10; float64: ≤ 2^53, ≤ 22).
+/// 1. float64 only, Clinger: significand ≤ 2^53 and |exponent| ≤ 22 are both exact in a Double,
+///    so one IEEE multiply or divide rounds correctly. (For float32 the same test — significand
+///    ≤ 2^24, |exponent| ≤ 10 — was measured slower than going straight to Eisel-Lemire on a
+///    logits body: about half the logits pass it, so the branch mispredicts, and the divide's
+///    latency sits on the critical path. Float32 therefore starts at 2.)
 /// 2. Eisel-Lemire with the 128-bit power-of-five table: exact for ≤ 19 significant digits.
 /// 3. More than 19 significant digits: Eisel-Lemire on the truncated significand w and on w + 1;
 ///    when both round to the same float, that is the answer.
 /// 4. Otherwise (rare, adversarial input) glibc `strtof`/`strtod`, which round correctly, on a
 ///    stack copy of the digits written as `DIGITSeEXP` (no decimal point, so no locale dependence).
 enum FloatParsing {
-    private static let float32PowersOfTen: [Float] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10]
     private static let float64PowersOfTen: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
@@ -25,18 +27,10 @@ enum FloatParsing {
 
     /// The float32 nearest to the number; ±infinity when it is beyond the float32 range (the
     /// caller reports that), ±0 or a subnormal when it is tiny. `token` is the number's bytes.
-    @inline(__always)
+    /// Transparent (always inlined): the matrix loop's speed depends on it.
+    @_transparent
     static func float32(_ number: DecimalNumber, token: UnsafeBufferPointer<UInt8>) -> Float {
-        if !number.truncated {
-            if number.significand <= 1 << 24 && number.exponent >= -10 && number.exponent <= 10 {
-                var value = Float(number.significand)
-                if number.exponent < 0 {
-                    value /= float32PowersOfTen[-number.exponent]
-                } else {
-                    value *= float32PowersOfTen[number.exponent]
-                }
-                return number.negative ? -value : value
-            }
+        if _fastPath(!number.truncated) {
             return float32(eiselLemire(number.exponent, number.significand, as: Binary32.self), number.negative)
         }
         return float32Truncated(number, token: token)

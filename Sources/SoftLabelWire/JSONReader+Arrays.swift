@@ -44,7 +44,7 @@ extension JSONReader {
             throw JSONReadError(kind: .shape, message: "\(JSONPath.describe(path)) is empty: a matrix needs at least one row.",
                                 offset: matrixOffset, path: path)
         }
-        var values: [Float] = []
+        var values = FloatAccumulator(capacity: 1024)
         var columns = 0
         var rows = 0
         while true {
@@ -61,8 +61,10 @@ extension JSONReader {
                                     offset: rowOffset, path: JSONPath.index(rows, in: path))
             }
             while true {
-                let column = values.count - rowStart
-                let value = try float32Value(path: JSONPath.index(column, in: JSONPath.index(rows, in: path)))
+                var value: Float = 0
+                guard scanFloat32(&value) else {
+                    throw float32Error(path: JSONPath.index(values.count - rowStart, in: JSONPath.index(rows, in: path)))
+                }
                 values.append(value)
                 if cursor < end && cursor.pointee == UInt8(ascii: ",") {
                     cursor += 1
@@ -80,13 +82,17 @@ extension JSONReader {
                     cursor += 1
                     break
                 }
-                let after = JSONPath.index(column, in: JSONPath.index(rows, in: path))
+                let after = JSONPath.index(values.count - rowStart - 1, in: JSONPath.index(rows, in: path))
                 throw JSONReadError.expected("',' or ']' after \(after)", found: cursor.pointee, at: offset,
                                              path: JSONPath.index(rows, in: path))
             }
             let count = values.count - rowStart
             if rows == 0 {
                 columns = count
+                // Room for as many rows as the rest of the body could hold at this row's size
+                // (capped, so a big body with a small matrix does not over-allocate much).
+                let rowBytes = max(offset - rowOffset, 1)
+                values.reserve(min(((end - cursor) / rowBytes + 1) * columns, 1 << 22))
             } else if count != columns {
                 let row = JSONPath.index(rows, in: path)
                 throw JSONReadError(
@@ -112,7 +118,7 @@ extension JSONReader {
             cursor += 1
             try rejectTrailingComma(path: path)
         }
-        return Matrix(rows: rows, columns: columns, values: values)
+        return Matrix(rows: rows, columns: columns, values: values.makeArray())
     }
 
     /// Reads `[e0, e1, ...]` with `read(reader, index)` for each element.

@@ -32,14 +32,32 @@ extension JSONReader {
     /// `readFloat` with the path built only when an error needs it.
     @inline(__always)
     mutating func float32Value(path: @autoclosure () -> String) throws -> Float {
+        var value: Float = 0
+        guard scanFloat32(&value) else { throw float32Error(path: path()) }
+        return value
+    }
+
+    /// The hot path of every float read: parses the number at the cursor (after whitespace) into
+    /// `value` and moves past it. Returns false, consuming nothing but whitespace, when there is
+    /// no number or it is beyond float32; `float32Error(path:)` then says which.
+    @_transparent
+    mutating func scanFloat32(_ value: inout Float) -> Bool {
         skipWhitespace()
         var number = DecimalNumber()
-        guard let next = scanNumber(cursor, end, into: &number) else { throw numberMismatch("a number", path: path()) }
-        let token = UnsafeBufferPointer(start: cursor, count: next - cursor)
-        let value = FloatParsing.float32(number, token: token)
-        guard value.isFinite else { throw float32RangeError(token, path: path()) }
+        guard let next = scanNumber(cursor, end, into: &number) else { return false }
+        let result = FloatParsing.float32(number, token: UnsafeBufferPointer(start: cursor, count: next - cursor))
+        guard result.isFinite else { return false }
+        value = result
         cursor = next
-        return value
+        return true
+    }
+
+    /// Why `scanFloat32` failed at the cursor.
+    @inline(never)
+    func float32Error(path: String) -> JSONReadError {
+        var number = DecimalNumber()
+        guard let next = scanNumber(cursor, end, into: &number) else { return numberMismatch("a number", path: path) }
+        return float32RangeError(UnsafeBufferPointer(start: cursor, count: next - cursor), path: path)
     }
 
     @inline(never)

@@ -16,23 +16,61 @@ let maximumSignificantDigits = 19
 @inline(__always)
 func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
-/// True when all eight bytes of `word` (little-endian) are ASCII digits.
-@inline(__always)
-func isEightDigits(_ word: UInt64) -> Bool {
-    ((word & 0xF0F0_F0F0_F0F0_F0F0)
-        | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)) == 0x3333_3333_3333_3333
-}
+/// 10^n for n in 0...8.
+private let smallPowersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
 
-/// The value of eight ASCII digits loaded little-endian (first digit in the low byte): SWAR, three
-/// multiplies instead of eight dependent multiply-adds (as in fast_float and simdjson).
+/// The value of eight decimal digits already reduced to 0...9 per byte, loaded little-endian
+/// (first digit in the low byte): SWAR, three multiplies instead of eight dependent
+/// multiply-adds (as in fast_float and simdjson).
 @inline(__always)
-func parseEightDigits(_ word: UInt64) -> UInt64 {
+func eightDigitsValue(_ digits: UInt64) -> UInt64 {
     let mask: UInt64 = 0x0000_00FF_0000_00FF
     let mul1: UInt64 = 0x000F_4240_0000_0064  // 100 + (1_000_000 << 32)
     let mul2: UInt64 = 0x0000_2710_0000_0001  // 1 + (10_000 << 32)
-    var value = word &- 0x3030_3030_3030_3030
-    value = (value &* 10) &+ (value >> 8)
-    return (((value & mask) &* mul1) &+ (((value >> 16) & mask) &* mul2)) >> 32
+    let pairs = (digits &* 10) &+ (digits >> 8)
+    return (((pairs & mask) &* mul1) &+ (((pairs >> 16) & mask) &* mul2)) >> 32
+}
+
+/// Consumes the run of digits at `p` into `significand` while it holds at most
+/// `maximumSignificantDigits` digits; digits beyond that are consumed and counted in `dropped`
+/// (and `truncated` is set if one is nonzero). Returns how many digits went into `significand`.
+///
+/// Eight bytes at a time when eight are readable: the bytes are reduced to digit values, the
+/// first non-digit found from the low byte (a borrow or carry only ever moves toward later bytes,
+/// so everything before the first non-digit is exact), and the n leading digits converted with
+/// one SWAR step after shifting the rest out.
+@inline(__always)
+func consumeDigits(
+    _ p: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, significand: inout UInt64,
+    digitCount: inout Int, dropped: inout Int, truncated: inout Bool
+) -> Int {
+    var taken = 0
+    while digitCount <= maximumSignificantDigits - 8 && end - p >= 8 {
+        let reduced = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) &- 0x3030_3030_3030_3030
+        let nonDigits = ((reduced &+ 0x7676_7676_7676_7676) | reduced) & 0x8080_8080_8080_8080
+        let count = nonDigits.trailingZeroBitCount >> 3
+        if count == 0 { return taken }
+        let value = eightDigitsValue(reduced << UInt64((8 &- count) &<< 3))
+        significand = significand &* smallPowersOfTen[count] &+ value
+        digitCount &+= count
+        taken &+= count
+        p += count
+        if count < 8 { return taken }
+    }
+    while p < end {
+        let digit = p.pointee &- UInt8(ascii: "0")
+        if digit >= 10 { break }
+        if digitCount < maximumSignificantDigits {
+            significand = significand &* 10 &+ UInt64(digit)
+            digitCount &+= 1
+            taken &+= 1
+        } else {
+            dropped &+= 1
+            if digit != 0 { truncated = true }
+        }
+        p += 1
+    }
+    return taken
 }
 
 /// Scans one JSON number (RFC 8259: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`) that
@@ -40,36 +78,35 @@ func parseEightDigits(_ word: UInt64) -> UInt64 {
 ///
 /// Returns the first byte after the token and fills `number`, or nil when the bytes at `start` are
 /// not a number (`diagnoseNumber` then says why). What follows the token is the caller's business.
-@inline(__always)
+@_transparent
 func scanNumber(
     _ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, into number: inout DecimalNumber
 ) -> UnsafePointer<UInt8>? {
     var p = start
+    guard p < end else { return nil }
+    let negative = p.pointee == UInt8(ascii: "-")
+    if negative {
+        p += 1
+        guard p < end else { return nil }
+    }
     var significand: UInt64 = 0
     var digitCount = 0
     var exponent = 0
+    var dropped = 0
     var truncated = false
-    let negative = p < end && p.pointee == UInt8(ascii: "-")
-    if negative { p += 1 }
-    guard p < end else { return nil }
 
     // Integer part: "0" alone, or a nonzero digit followed by digits.
-    if p.pointee == UInt8(ascii: "0") {
+    let first = p.pointee &- UInt8(ascii: "0")
+    if first == 0 {
         p += 1
         if p < end && isDigit(p.pointee) { return nil }
-    } else if isDigit(p.pointee) {
-        while p < end {
-            let digit = p.pointee &- UInt8(ascii: "0")
-            if digit >= 10 { break }
-            if digitCount < maximumSignificantDigits {
-                significand = significand &* 10 &+ UInt64(digit)
-                digitCount += 1
-            } else {
-                exponent += 1
-                if digit != 0 { truncated = true }
-            }
-            p += 1
-        }
+    } else if first < 10 {
+        significand = UInt64(first)
+        digitCount = 1
+        p += 1
+        _ = consumeDigits(&p, end, significand: &significand, digitCount: &digitCount, dropped: &dropped, truncated: &truncated)
+        exponent = dropped  // digits past the 19th still scale the integer part
+        dropped = 0
     } else {
         return nil
     }
@@ -81,28 +118,10 @@ func scanNumber(
         if significand == 0 {
             // Leading zeros of 0.000123 only scale the value.
             while p < end && p.pointee == UInt8(ascii: "0") { p += 1 }
-            exponent -= p - fractionStart
+            exponent &-= p - fractionStart
         }
-        while digitCount <= maximumSignificantDigits - 8 && end - p >= 8 {
-            let word = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
-            if !isEightDigits(word) { break }
-            significand = significand &* 100_000_000 &+ parseEightDigits(word)
-            digitCount += 8
-            exponent -= 8
-            p += 8
-        }
-        while p < end {
-            let digit = p.pointee &- UInt8(ascii: "0")
-            if digit >= 10 { break }
-            if digitCount < maximumSignificantDigits {
-                significand = significand &* 10 &+ UInt64(digit)
-                digitCount += 1
-                exponent -= 1
-            } else if digit != 0 {
-                truncated = true
-            }
-            p += 1
-        }
+        let taken = consumeDigits(&p, end, significand: &significand, digitCount: &digitCount, dropped: &dropped, truncated: &truncated)
+        exponent &-= taken
         if p == fractionStart { return nil }
     }
 
@@ -122,7 +141,7 @@ func scanNumber(
             if value < 1 << 50 { value = value &* 10 &+ Int(digit) }
             p += 1
         }
-        exponent += negativeExponent ? -value : value
+        exponent &+= negativeExponent ? -value : value
     }
 
     number.significand = significand
