@@ -18,6 +18,9 @@ public struct SoftLabelService: Sendable {
     static let endpoints: [String: JSONHandler] = [
         "/v1/smooth": SmoothEndpoint.handle,
         "/v1/loss": LossEndpoint.handle,
+        "/v1/calibration": CalibrationEndpoint.handle,
+        "/v1/calibration/merge": CalibrationMergeEndpoint.handle,
+        "/v1/temperature": TemperatureEndpoint.handle,
     ]
 
     /// The paths `softlabel call` accepts.

@@ -16,7 +16,7 @@ final class FixturesOverHTTPTests {
     @Test("every smoothing and loss fixture over one kept-alive connection")
     func fixtures() throws {
         let client = CurlClient(base: server.base)
-        let cases = Fixtures.cases("smoothing") + Fixtures.cases("loss")
+        let cases = Fixtures.cases("smoothing") + Fixtures.cases("loss") + Fixtures.cases("calibration")
         for c in cases {
             let r = try client.request("POST", c.endpoint, body: c.requestBytes)
             #expect(r.status == 200, "\(c.name): \(r.text.prefix(300))")

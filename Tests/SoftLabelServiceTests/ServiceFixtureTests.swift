@@ -7,7 +7,7 @@ import SoftLabelTestSupport
 /// and through the `softlabel call` executable: the same bytes a batch job would see.
 @Suite("Service against the reference fixtures")
 struct ServiceFixtureTests {
-    static let cases = Fixtures.cases("smoothing") + Fixtures.cases("loss")
+    static let cases = Fixtures.cases("smoothing") + Fixtures.cases("loss") + Fixtures.cases("calibration")
     let service = SoftLabelService()
 
     static func check(_ c: FixtureCase, body: [UInt8]) {

@@ -1,0 +1,125 @@
+import SoftLabelKernels
+import SoftLabelWire
+
+/// `POST /v1/calibration`: every calibration metric in one pass, the reliability table, the
+/// mergeable `state` and, with `bootstrap > 0`, percentile 95 % intervals (API.md).
+struct CalibrationEndpoint {
+    static let fields = ["logits", "probabilities", "labels", "temperature", "bins", "binning", "preset", "top_k", "bootstrap", "seed"]
+
+    struct Request {
+        var input: CalibrationInput
+        var labels: [Int]
+        var configuration: CalibrationConfiguration
+    }
+
+    /// Decodes and validates the request (shared with `/v1/reliability-diagram`).
+    static func decode(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> Request {
+        var logits: Matrix?, probabilities: Matrix?, labels: [Int]?
+        var temperature: Float?, bins: Int?, binning = CalibrationConfiguration.Binning.equalWidth
+        var preset: CalibrationConfiguration.Preset?, topK: [Int]?, bootstrap = 0, seed: Int = 0
+        try decoding.decodeObject(body, allowed: fields) { key, reader in
+            switch key {
+            case "logits": logits = try decoding.matrix(&reader, key)
+            case "probabilities": probabilities = try decoding.matrix(&reader, key)
+            case "labels": labels = try reader.readIntArray(path: key)
+            case "temperature": temperature = try reader.readFloat(path: key)
+            case "bins": bins = try reader.readInt(path: key)
+            case "binning": binning = try decoding.choice(&reader, key, CalibrationConfiguration.Binning.allCases.map { ($0.rawValue, $0) })
+            case "preset": preset = try decoding.choice(&reader, key, CalibrationConfiguration.Preset.allCases.map { ($0.rawValue, $0) })
+            case "top_k": topK = try reader.readIntArray(path: key)
+            case "bootstrap": bootstrap = try reader.readInt(path: key)
+            case "seed": seed = try reader.readInt(path: key)
+            default: return false
+            }
+            return true
+        }
+        let input: CalibrationInput
+        switch (logits, probabilities) {
+        case (let l?, nil): input = .logits(l)
+        case (nil, let p?):
+            if temperature != nil {
+                throw ServiceError(status: 422, code: "conflicting_fields", message: "temperature applies to logits, not to probabilities", path: "temperature")
+            }
+            input = .probabilities(p)
+        case (nil, nil): throw ServiceError.missingField("logits", "send `logits` (B×K) or `probabilities` (B×K rows summing to 1)")
+        case (.some, .some):
+            throw ServiceError(status: 422, code: "conflicting_fields", message: "send exactly one of `logits` or `probabilities`, not both", path: "probabilities")
+        }
+        guard let labels else { throw ServiceError.missingField("labels", "B class indices, one per row") }
+        guard seed >= 0 else { throw ServiceError.invalidValue("seed", "seed must be ≥ 0, got \(seed)") }
+        let configuration = CalibrationConfiguration(preset: preset, bins: bins, binning: binning, temperature: temperature ?? 1,
+                                                     topK: topK ?? CalibrationConfiguration.defaultTopK, bootstrap: bootstrap,
+                                                     seed: UInt64(seed))
+        try Calibration.validate(input, labels: labels, configuration: configuration)
+        return Request(input: input, labels: labels, configuration: configuration)
+    }
+
+    static func handle(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> [UInt8] {
+        let request = try decode(body, decoding)
+        let metrics = Calibration.compute(request.input, labels: request.labels, configuration: request.configuration)
+        var w = JSONWriter(capacity: 4096 + metrics.state.classBinCount.count * 24)
+        CalibrationJSON.write(metrics, into: &w)
+        return w.bytes
+    }
+}
+
+/// `POST /v1/calibration/merge`: `{"states": [...]}` → the metrics of the concatenated rows, for
+/// every metric the states carry (equal-mass bins and smooth ECE need the rows: listed in
+/// `omitted`).
+struct CalibrationMergeEndpoint {
+    static func handle(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> [UInt8] {
+        var states: [CalibrationState]?
+        try decoding.decodeObject(body, allowed: ["states"]) { key, reader in
+            guard key == "states" else { return false }
+            var list: [CalibrationState] = []
+            try reader.beginArray(path: key)
+            while try reader.nextElement() {
+                list.append(try CalibrationStateJSON.read(&reader, path: "states[\(list.count)]"))
+            }
+            states = list
+            return true
+        }
+        guard let states, !states.isEmpty else {
+            throw ServiceError.missingField("states", "a non-empty list of `state` objects from /v1/calibration responses")
+        }
+        let merged = try CalibrationState.merge(states)
+        var w = JSONWriter(capacity: 4096 + merged.classBinCount.count * 24)
+        CalibrationJSON.write(Calibration.metrics(merged), into: &w)
+        return w.bytes
+    }
+}
+
+/// `POST /v1/temperature`: T minimising the mean NLL of softmax(logits/T), solved exactly.
+struct TemperatureEndpoint {
+    static func handle(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> [UInt8] {
+        var logits: Matrix?, labels: [Int]?, bins: Int?
+        try decoding.decodeObject(body, allowed: ["logits", "labels", "bins"]) { key, reader in
+            switch key {
+            case "logits": logits = try decoding.matrix(&reader, key)
+            case "labels": labels = try reader.readIntArray(path: key)
+            case "bins": bins = try reader.readInt(path: key)
+            default: return false
+            }
+            return true
+        }
+        guard let logits else { throw ServiceError.missingField("logits", "a B×K matrix of logits") }
+        guard let labels else { throw ServiceError.missingField("labels", "B class indices, one per row") }
+        let configuration = CalibrationConfiguration(bins: bins)
+        try Calibration.validate(.logits(logits), labels: labels, configuration: configuration)
+        let fit = TemperatureScaling.fit(logits: logits, labels: labels, bins: configuration.bins)
+        var w = JSONWriter(capacity: 256)
+        w.beginObject()
+        w.key("temperature"); w.writeDouble(fit.temperature)
+        for (name, value) in [("nll_before", fit.nllBefore), ("nll_after", fit.nllAfter),
+                              ("ece_before", fit.eceBefore), ("ece_after", fit.eceAfter)] {
+            w.key(name)
+            if let value { w.writeDouble(value) } else { w.writeNull() }
+        }
+        w.key("iterations"); w.writeInt(fit.iterations)
+        w.key("converged"); w.writeBool(fit.converged)
+        w.key("bound")
+        if let bound = fit.bound { w.writeString(bound.rawValue) } else { w.writeNull() }
+        w.endObject()
+        return w.bytes
+    }
+}

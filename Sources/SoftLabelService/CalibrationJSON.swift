@@ -1,0 +1,80 @@
+import SoftLabelKernels
+import SoftLabelWire
+
+/// The `/v1/calibration` (and `/merge`) response body (API.md): metrics as float64 shortest
+/// text, `null` where a metric is undefined (an empty bin, p_y = 0 for NLL), `top_k_accuracy`
+/// keyed by k, the reliability table, `state`, and `intervals` with bootstrap.
+enum CalibrationJSON {
+    static func write(_ m: CalibrationMetrics, into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("count"); w.writeInt(m.count)
+        let scalars: [(CalibrationMetric, Double?)] = [
+            (.accuracy, m.accuracy), (.meanConfidence, m.meanConfidence), (.ece, m.ece), (.mce, m.mce), (.rmsCE, m.rmsCE),
+            (.adaptiveECE, m.adaptiveECE), (.classwiseECE, m.classwiseECE), (.debiasedRMSCE, m.debiasedRMSCE),
+            (.smoothECE, m.smoothECE), (.brier, m.brier), (.nll, m.nll), (.meanEntropy, m.meanEntropy),
+            (.overconfidence, m.overconfidence),
+        ]
+        for (metric, value) in scalars where !m.omitted.contains(metric) {
+            w.key(metric.rawValue)
+            writeOptional(value, &w)
+        }
+        if let bandwidth = m.smoothECEBandwidth {
+            w.key("smooth_ece_bandwidth"); w.writeDouble(bandwidth)
+        }
+        w.key("top_k_accuracy")
+        w.beginObject()
+        for k in m.topKAccuracy.keys.sorted() {
+            w.key(String(k)); w.writeDouble(m.topKAccuracy[k]!)
+        }
+        w.endObject()
+        if !m.omitted.contains(.reliability) {
+            w.key("reliability")
+            w.beginArray()
+            for bin in m.reliability {
+                w.beginObject()
+                w.key("lower"); w.writeDouble(bin.lower)
+                w.key("upper"); w.writeDouble(bin.upper)
+                w.key("count"); w.writeInt(bin.count)
+                w.key("mean_confidence"); writeOptional(bin.meanConfidence, &w)
+                w.key("accuracy"); writeOptional(bin.accuracy, &w)
+                w.endObject()
+            }
+            w.endArray()
+        }
+        if !m.intervals.isEmpty || !m.topKIntervals.isEmpty {
+            w.key("intervals")
+            w.beginObject()
+            for metric in CalibrationMetric.allCases {
+                guard let interval = m.intervals[metric] else { continue }
+                w.key(metric.rawValue)
+                writeInterval(interval, &w)
+            }
+            if !m.topKIntervals.isEmpty {
+                w.key("top_k_accuracy")
+                w.beginObject()
+                for k in m.topKIntervals.keys.sorted() {
+                    w.key(String(k)); writeInterval(m.topKIntervals[k]!, &w)
+                }
+                w.endObject()
+            }
+            w.endObject()
+        }
+        if !m.omitted.isEmpty {
+            w.key("omitted")
+            w.beginArray()
+            for metric in m.omitted { w.writeString(metric.rawValue) }
+            w.endArray()
+        }
+        w.key("state")
+        CalibrationStateJSON.write(m.state, into: &w)
+        w.endObject()
+    }
+
+    static func writeOptional(_ v: Double?, _ w: inout JSONWriter) {
+        if let v, v.isFinite { w.writeDouble(v) } else { w.writeNull() }
+    }
+
+    static func writeInterval(_ i: ConfidenceInterval, _ w: inout JSONWriter) {
+        w.beginArray(); w.writeDouble(i.low); w.writeDouble(i.high); w.endArray()
+    }
+}

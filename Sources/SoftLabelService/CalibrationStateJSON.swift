@@ -1,0 +1,122 @@
+import SoftLabelKernels
+import SoftLabelWire
+
+/// The mergeable calibration `state` as JSON: every field of `CalibrationState` under its
+/// snake_case name. Sums are float64 written as shortest round-trip text, so a state read back
+/// is bit-identical to the one written, and merging is exact up to summation order.
+enum CalibrationStateJSON {
+    static let fields = ["version", "num_classes", "bins", "edge_rule", "binning", "temperature", "top_k", "count", "correct",
+                         "top_k_correct", "confidence_sum", "nll_sum", "nll_infinite_count", "brier_sum", "entropy_sum",
+                         "bin_count", "bin_correct", "bin_confidence_sum", "class_bin_count", "class_bin_positives",
+                         "class_bin_probability_sum"]
+
+    static func write(_ s: CalibrationState, into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("version"); w.writeInt(s.version)
+        w.key("num_classes"); w.writeInt(s.numClasses)
+        w.key("bins"); w.writeInt(s.bins)
+        w.key("edge_rule"); w.writeString(s.edgeRule.rawValue)
+        w.key("binning"); w.writeString(s.binning.rawValue)
+        w.key("temperature"); w.writeFloat(s.temperature)
+        w.key("top_k"); writeInts(s.topK, &w)
+        w.key("count"); w.writeInt(s.count)
+        w.key("correct"); w.writeInt(s.correct)
+        w.key("top_k_correct"); writeInts(s.topKCorrect, &w)
+        w.key("confidence_sum"); w.writeDouble(s.confidenceSum)
+        w.key("nll_sum"); w.writeDouble(s.nllSum)
+        w.key("nll_infinite_count"); w.writeInt(s.nllInfiniteCount)
+        w.key("brier_sum"); w.writeDouble(s.brierSum)
+        w.key("entropy_sum"); w.writeDouble(s.entropySum)
+        w.key("bin_count"); writeInts(s.binCount, &w)
+        w.key("bin_correct"); writeInts(s.binCorrect, &w)
+        w.key("bin_confidence_sum"); writeDoubles(s.binConfidenceSum, &w)
+        w.key("class_bin_count"); writeInts(s.classBinCount, &w)
+        w.key("class_bin_positives"); writeInts(s.classBinPositives, &w)
+        w.key("class_bin_probability_sum"); writeDoubles(s.classBinProbabilitySum, &w)
+        w.endObject()
+    }
+
+    static func writeInts(_ v: [Int], _ w: inout JSONWriter) {
+        w.beginArray(); for x in v { w.writeInt(x) }; w.endArray()
+    }
+
+    static func writeDoubles(_ v: [Double], _ w: inout JSONWriter) {
+        w.beginArray(); for x in v { w.writeDouble(x) }; w.endArray()
+    }
+
+    /// Reads a state written by `write`; every field is required, unknown ones are rejected,
+    /// and `CalibrationState.validate` checks sizes and consistency.
+    static func read(_ r: inout JSONReader, path: String) throws -> CalibrationState {
+        var s = CalibrationState(numClasses: 1, configuration: CalibrationConfiguration())
+        var seen = Set<String>()
+        try r.beginObject(path: path)
+        while let key = try r.nextKey() {
+            let p = "\(path).\(key)"
+            switch key {
+            case "version": s.version = try r.readInt(path: p)
+            case "num_classes": s.numClasses = try r.readInt(path: p)
+            case "bins": s.bins = try r.readInt(path: p)
+            case "edge_rule": s.edgeRule = try choice(&r, p, EdgeRule.allCases)
+            case "binning": s.binning = try choice(&r, p, CalibrationConfiguration.Binning.allCases)
+            case "temperature": s.temperature = try r.readFloat(path: p)
+            case "top_k": s.topK = try r.readIntArray(path: p)
+            case "count": s.count = try readCount(&r, p)
+            case "correct": s.correct = try readCount(&r, p)
+            case "top_k_correct": s.topKCorrect = try readCounts(&r, p)
+            case "confidence_sum": s.confidenceSum = try r.readDouble(path: p)
+            case "nll_sum": s.nllSum = try r.readDouble(path: p)
+            case "nll_infinite_count": s.nllInfiniteCount = try readCount(&r, p)
+            case "brier_sum": s.brierSum = try r.readDouble(path: p)
+            case "entropy_sum": s.entropySum = try r.readDouble(path: p)
+            case "bin_count": s.binCount = try readCounts(&r, p)
+            case "bin_correct": s.binCorrect = try readCounts(&r, p)
+            case "bin_confidence_sum": s.binConfidenceSum = try readDoubles(&r, p)
+            case "class_bin_count": s.classBinCount = try readCounts(&r, p)
+            case "class_bin_positives": s.classBinPositives = try readCounts(&r, p)
+            case "class_bin_probability_sum": s.classBinProbabilitySum = try readDoubles(&r, p)
+            default:
+                throw ServiceError(status: 422, code: "unknown_field",
+                                   message: "unknown state field \"\(key)\"; a state is the `state` object of a /v1/calibration response", path: p)
+            }
+            seen.insert(key)
+        }
+        if let missing = fields.first(where: { !seen.contains($0) }) {
+            throw ServiceError(status: 422, code: "missing_field",
+                               message: "state field \"\(missing)\" is missing; send the `state` object of a /v1/calibration response unchanged", path: "\(path).\(missing)")
+        }
+        try s.validate(path: path)
+        return s
+    }
+
+    private static func choice<T: RawRepresentable>(_ r: inout JSONReader, _ path: String, _ all: [T]) throws -> T where T.RawValue == String {
+        let s = try r.readString(path: path)
+        guard let v = T(rawValue: s) else {
+            throw ServiceError.invalidValue(path, "\(path) must be one of \(all.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")); got \"\(s)\"")
+        }
+        return v
+    }
+
+    /// Counts are integers; JSONReader.readInt is limited to Int32, which a merged count over a
+    /// large data set can exceed, so counts are read as exact doubles (< 2⁵³).
+    private static func readCount(_ r: inout JSONReader, _ path: String) throws -> Int {
+        let d = try r.readDouble(path: path)
+        guard d >= 0, d < 9_007_199_254_740_992, d.rounded() == d else {
+            throw ServiceError.invalidValue(path, "\(path) must be a whole number ≥ 0, got \(d)")
+        }
+        return Int(d)
+    }
+
+    private static func readCounts(_ r: inout JSONReader, _ path: String) throws -> [Int] {
+        var out: [Int] = []
+        try r.beginArray(path: path)
+        while try r.nextElement() { out.append(try readCount(&r, "\(path)[\(out.count)]")) }
+        return out
+    }
+
+    private static func readDoubles(_ r: inout JSONReader, _ path: String) throws -> [Double] {
+        var out: [Double] = []
+        try r.beginArray(path: path)
+        while try r.nextElement() { out.append(try r.readDouble(path: "\(path)[\(out.count)]")) }
+        return out
+    }
+}
