@@ -43,9 +43,10 @@ struct LossPlan {
     func run() -> LossResult {
         let wantGradient = c.outputs.contains(.gradient)
         var perSample = [Float](repeating: 0, count: rows)
-        let gradient = wantGradient ? OutputMatrix(rows: rows, columns: k) : nil
-        let targets = c.outputs.contains(.targets) ? OutputMatrix(rows: rows, columns: k) : nil
-        let probabilities = c.outputs.contains(.probabilities) ? OutputMatrix(rows: rows, columns: k) : nil
+        // Outputs are written in place through row pointers: one allocation each, no copy.
+        var gradientValues: [Float]? = wantGradient ? [Float](repeating: 0, count: rows * k) : nil
+        var targetValues: [Float]? = c.outputs.contains(.targets) ? [Float](repeating: 0, count: rows * k) : nil
+        var probabilityValues: [Float]? = c.outputs.contains(.probabilities) ? [Float](repeating: 0, count: rows * k) : nil
 
         var (alpha, temperature): (Float, Float) = (0, 1)
         var teacher: Matrix? = nil
@@ -57,13 +58,19 @@ struct LossPlan {
         let beta = c.confidencePenalty
 
         var ceTotal = 0.0, klTotal = 0.0, entropyTotal = 0.0
-        let fused = c.function == .crossEntropy && c.confidencePenalty == 0 && targets == nil && probabilities == nil
+        let fused = c.function == .crossEntropy && c.confidencePenalty == 0 && targetValues == nil && probabilityValues == nil
             && (c.smoothing.kind == .uniform || c.smoothing.epsilon == 0)
         let labelList: [Int]
         if case .labels(let l, _) = source { labelList = l } else { labelList = [] }
         let fusedLabels = fused && !labelList.isEmpty
 
         var scratch = [Float](repeating: 0, count: 4 * k)
+        withOptionalPointer(&gradientValues) { gradientBase in
+        withOptionalPointer(&targetValues) { targetBase in
+        withOptionalPointer(&probabilityValues) { probabilityBase in
+        let gradient = gradientBase.map { RowPointers(base: $0, columns: k) }
+        let targets = targetBase.map { RowPointers(base: $0, columns: k) }
+        let probabilities = probabilityBase.map { RowPointers(base: $0, columns: k) }
         logits.values.withUnsafeBufferPointer { xBuffer in
         (c.weight ?? []).withUnsafeBufferPointer { wBuffer in
         scratch.withUnsafeMutableBufferPointer { scratchBuffer in
@@ -158,6 +165,9 @@ struct LossPlan {
         }
         }
         }
+        }
+        }
+        }
 
         let t2 = Double(temperature * temperature)
         var loss: Double?
@@ -178,30 +188,23 @@ struct LossPlan {
         }
         let wantPerSample = c.outputs.contains(.perSample) || c.reduction == .none
         return LossResult(loss: loss, count: validRows, perSample: wantPerSample ? perSample : nil,
-                          gradient: gradient?.finish(), targets: targets?.finish(), probabilities: probabilities?.finish())
+                          gradient: gradientValues.map { Matrix(rows: rows, columns: k, values: $0) },
+                          targets: targetValues.map { Matrix(rows: rows, columns: k, values: $0) },
+                          probabilities: probabilityValues.map { Matrix(rows: rows, columns: k, values: $0) })
     }
 }
 
-/// A zero-filled output matrix written through raw row pointers inside the row loop, turned
-/// into a `Matrix` (one copy) when the loop is done.
-final class OutputMatrix {
-    let rows: Int
+/// Row pointers into an output matrix's storage, valid inside `withOptionalPointer`.
+struct RowPointers {
+    let base: UnsafeMutablePointer<Float>
     let columns: Int
-    private let storage: UnsafeMutableBufferPointer<Float>
-
-    init(rows: Int, columns: Int) {
-        self.rows = rows
-        self.columns = columns
-        storage = .allocate(capacity: max(rows * columns, 1))
-        storage.initialize(repeating: 0)
-    }
-
-    deinit { storage.deallocate() }
-
     @inline(__always)
-    func row(_ b: Int) -> UnsafeMutablePointer<Float> { storage.baseAddress! + b * columns }
+    func row(_ b: Int) -> UnsafeMutablePointer<Float> { base + b * columns }
+}
 
-    func finish() -> Matrix {
-        Matrix(rows: rows, columns: columns, values: Array(storage.prefix(rows * columns)))
-    }
+/// Runs `body` with the base address of `array`'s storage, or nil when there is no array.
+@inline(__always)
+func withOptionalPointer<R>(_ array: inout [Float]?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+    guard array != nil else { return body(nil) }
+    return array!.withUnsafeMutableBufferPointer { body($0.baseAddress) }
 }
