@@ -170,7 +170,7 @@ private struct Drawing {
                 let rightSide = value >= marks[1 - i].0
                 let anchor = rightSide ? "start" : "end"
                 let tx = rightSide ? mx + 4 : mx - 4
-                line(##"<text x="\##(f(tx))" y="\##(f(histogramTop + 14 + Double(i) * 14))" text-anchor="\##(anchor)" font-size="11">\##(label)</text>"##)
+                line(##"<text x="\##(f(tx))" y="\##(f(histogramTop + 14 + Double(i) * 14))" text-anchor="\##(anchor)" font-size="11" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">\##(label)</text>"##)
             }
         }
         frame(yTop: histogramTop, height: h)

@@ -81,6 +81,10 @@ func run() throws {
     everything.includeSmoothECE = true
     _ = time("all_but_bootstrap") { full = Calibration.compute(logits: logits, labels: labels, configuration: everything) }
 
+    var bootstrapped = CalibrationConfiguration(bootstrap: 1000, seed: 1)
+    bootstrapped.includeSmoothECE = false
+    _ = time("bootstrap_1000_resamples") { _ = Calibration.compute(logits: logits, labels: labels, configuration: bootstrapped) }
+
     let values_: [String: Double?] = [
         "accuracy": m.accuracy, "top1": m.topKAccuracy[1], "top5": m.topKAccuracy[5], "mean_confidence": m.meanConfidence,
         "ece": m.ece, "mce": m.mce, "rms_ce": m.rmsCE, "overconfidence": m.overconfidence, "debiased_rms_ce": m.debiasedRMSCE,
