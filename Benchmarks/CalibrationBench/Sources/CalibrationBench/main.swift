@@ -81,6 +81,9 @@ func run() throws {
     everything.includeSmoothECE = true
     _ = time("all_but_bootstrap") { full = Calibration.compute(logits: logits, labels: labels, configuration: everything) }
 
+    var fit: TemperatureFit? = nil
+    _ = time("temperature_fit") { fit = TemperatureScaling.fit(logits: logits, labels: labels) }
+    print("{\"impl\": \"swift\", \"temperature\": \(fit!.temperature), \"iterations\": \(fit!.iterations), \"nll_before\": \(fit!.nllBefore!), \"nll_after\": \(fit!.nllAfter!)}")
     var bootstrapped = CalibrationConfiguration(bootstrap: 1000, seed: 1)
     bootstrapped.includeSmoothECE = false
     _ = time("bootstrap_1000_resamples") { _ = Calibration.compute(logits: logits, labels: labels, configuration: bootstrapped) }
