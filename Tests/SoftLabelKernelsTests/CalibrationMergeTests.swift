@@ -97,6 +97,22 @@ struct CalibrationMergeTests {
         #expect(throws: ValidationError.self) { try a.merged(with: kumar) }
     }
 
+    @Test("a state rebuilt from its serialised fields is equal, valid, and gives the same metrics")
+    func serialisedFields() throws {
+        let (logits, labels) = CalibrationSyntheticData.make(rows: 300, classes: 6, seed: 8)
+        let s = Calibration.state(logits: logits, labels: labels, configuration: CalibrationConfiguration(preset: .torchmetrics, topK: [1, 3, 9]))
+        let t = CalibrationState(version: s.version, numClasses: s.numClasses, bins: s.bins, edgeRule: EdgeRule(rawValue: s.edgeRule.rawValue)!,
+                                 binning: .equalWidth, temperature: s.temperature, topK: s.topK, count: s.count, correct: s.correct,
+                                 topKCorrect: s.topKCorrect, confidenceSum: s.confidenceSum, nllSum: s.nllSum,
+                                 nllInfiniteCount: s.nllInfiniteCount, brierSum: s.brierSum, entropySum: s.entropySum,
+                                 binCount: s.binCount, binCorrect: s.binCorrect, binConfidenceSum: s.binConfidenceSum,
+                                 classBinCount: s.classBinCount, classBinPositives: s.classBinPositives,
+                                 classBinProbabilitySum: s.classBinProbabilitySum)
+        #expect(t == s && t.topK == [1, 3] && t.binCount.count == 16)
+        try t.validate()
+        #expect(Calibration.metrics(t) == Calibration.metrics(s))
+    }
+
     @Test("a state read back with inconsistent arrays is rejected with a path")
     func corruptState() {
         let (logits, labels) = CalibrationSyntheticData.make(rows: 20, classes: 3, seed: 5)

@@ -13,9 +13,11 @@ enum EqualMassBinning {
     static func evaluate(confidence: [Double], correct: [Bool], groups: Int) -> (errors: BinnedErrors?, reliability: [ReliabilityBin]) {
         let n = confidence.count
         precondition(correct.count == n && groups >= 1)
-        let order = confidence.indices.sorted { a, b in
-            confidence[a] < confidence[b] || (confidence[a] == confidence[b] && a < b)
-        }
+        // Sort (confidence, row) pairs in place: local comparisons, no indirection; the row
+        // index breaks ties, which makes the unstable sort stable.
+        var pairs = confidence.enumerated().map { (value: $0.element, row: Int32($0.offset)) }
+        pairs.sort { $0.value < $1.value || ($0.value == $1.value && $0.row < $1.row) }
+        let order = pairs.map { Int($0.row) }
         var count = [Int](repeating: 0, count: groups)
         var hits = [Int](repeating: 0, count: groups)
         var sums = [Double](repeating: 0, count: groups)

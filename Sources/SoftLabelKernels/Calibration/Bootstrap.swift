@@ -54,7 +54,9 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
 /// the point estimates, and the interval is the 2.5th and 97.5th percentiles of the replicates
 /// with numpy's default linear interpolation. Adaptive, classwise and smooth ECE are not
 /// bootstrapped (they would need a sort, the K-wide rows, or 11 kernel smoothings per
-/// replicate). Only equal-width binning is resampled. Cost: O(resamples·(N + bins)).
+/// replicate). Only equal-width binning is resampled. Cost: O(resamples·(N + bins)); each
+/// replicate draws the rows' multiplicities, then streams over the rows (~1 s for 1000
+/// replicates of 100,000 rows).
 enum Bootstrap {
     static let lowerPercentile = 2.5
     static let upperPercentile = 97.5
@@ -70,49 +72,105 @@ enum Bootstrap {
         for metric in tracked { samples[metric] = [] }
         var topKSamples = [[Double]](repeating: [], count: state.topK.count)
 
+        // Rows are put in bin order once. Each replicate draws every row's multiplicity m_r (n
+        // increments into an L2-resident array; uniform draws over a permutation of the rows are
+        // uniform draws over the rows), then every statistic is a dot product of m with a
+        // per-row column: per bin over the bin's segment, the rest over all rows. Same sums as
+        // visiting the n draws one by one, but streamed instead of n random reads.
+        let segment = BinSegments(bins: rows.bin, binCount: binTotal)
+        func column(_ value: (Int) -> Double) -> [Double] { segment.order.map { value(Int($0)) } }
+        let confidence = column { rows.confidence[$0] }
+        let correctness = column { rows.correct[$0] ? 1 : 0 }
+        let nll = column { rows.nll[$0].isFinite ? rows.nll[$0] : 0 }
+        let infiniteNLL = column { rows.nll[$0].isFinite ? 0 : 1 }
+        let brier = column { rows.brier[$0] }
+        let entropy = column { rows.entropy[$0] }
+        let topKColumns = state.topK.map { k in column { Int(rows.rank[$0]) < k ? 1 : 0 } }
         var count = [Int](repeating: 0, count: binTotal)
         var correct = [Int](repeating: 0, count: binTotal)
         var confidenceSum = [Double](repeating: 0, count: binTotal)
-        var topKHits = [Int](repeating: 0, count: state.topK.count)
+        var multiplicity = [UInt32](repeating: 0, count: n)
+        let total = Double(n)
         for _ in 0..<resamples {
-            for b in 0..<binTotal { count[b] = 0; correct[b] = 0; confidenceSum[b] = 0 }
-            for i in topKHits.indices { topKHits[i] = 0 }
-            var hits = 0, infinite = 0
-            var confidence = 0.0, nll = 0.0, brier = 0.0, entropy = 0.0
-            for _ in 0..<n {
-                let r = generator.next(below: n)
-                let b = Int(rows.bin[r])
-                count[b] += 1
-                confidenceSum[b] += rows.confidence[r]
-                confidence += rows.confidence[r]
-                if rows.correct[r] { correct[b] += 1; hits += 1 }
-                let rank = Int(rows.rank[r])
-                for (i, k) in state.topK.enumerated() where rank < k { topKHits[i] += 1 }
-                if rows.nll[r].isFinite { nll += rows.nll[r] } else { infinite += 1 }
-                brier += rows.brier[r]
-                entropy += rows.entropy[r]
+            multiplicity.withUnsafeMutableBufferPointer { m in
+                m.update(repeating: 0)
+                for _ in 0..<n { m[generator.next(below: n)] &+= 1 }
             }
-            let total = Double(n)
+            for b in 0..<binTotal {
+                let range = segment.start[b]..<segment.start[b + 1]
+                count[b] = Int(weightedSum(multiplicity, nil, range))
+                correct[b] = Int(weightedSum(multiplicity, correctness, range))
+                confidenceSum[b] = weightedSum(multiplicity, confidence, range)
+            }
+            let all = 0..<n
+            let hits = correct.reduce(0, +)
+            let infinite = weightedSum(multiplicity, infiniteNLL, all)
             let errors = BinnedErrors(count: count, correct: correct, confidenceSum: confidenceSum, total: n)
             samples[.accuracy]!.append(Double(hits) / total)
-            samples[.meanConfidence]!.append(confidence / total)
+            samples[.meanConfidence]!.append(confidenceSum.reduce(0, +) / total)
             samples[.ece]!.append(errors.ece)
             samples[.mce]!.append(errors.mce ?? 0)
             samples[.rmsCE]!.append(errors.rmsCE)
             samples[.overconfidence]!.append(errors.overconfidence)
             samples[.debiasedRMSCE]!.append(errors.debiasedRMSCE)
-            samples[.brier]!.append(brier / total)
-            if infinite == 0 { samples[.nll]!.append(nll / total) }
-            samples[.meanEntropy]!.append(entropy / total)
-            for i in topKHits.indices { topKSamples[i].append(Double(topKHits[i]) / total) }
+            samples[.brier]!.append(weightedSum(multiplicity, brier, all) / total)
+            if infinite == 0 { samples[.nll]!.append(weightedSum(multiplicity, nll, all) / total) }  // +∞ otherwise
+            samples[.meanEntropy]!.append(weightedSum(multiplicity, entropy, all) / total)
+            for i in topKColumns.indices { topKSamples[i].append(weightedSum(multiplicity, topKColumns[i], all) / total) }
         }
         var result = [CalibrationMetric: ConfidenceInterval]()
         for (metric, values) in samples where values.count == resamples {
             result[metric] = interval(values)
         }
-        var topK = [Int: ConfidenceInterval]()
-        for (i, k) in state.topK.enumerated() { topK[k] = interval(topKSamples[i]) }
-        return (result, topK)
+        var topKIntervals = [Int: ConfidenceInterval]()
+        for (i, k) in state.topK.enumerated() { topKIntervals[k] = interval(topKSamples[i]) }
+        return (result, topKIntervals)
+    }
+
+    /// Σ_{r ∈ range} m_r · column_r (column nil: Σ m_r), four accumulators. Exact for the
+    /// integer-valued columns (sums stay far below 2⁵³).
+    static func weightedSum(_ m: [UInt32], _ column: [Double]?, _ range: Range<Int>) -> Double {
+        m.withUnsafeBufferPointer { m in
+            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+            var r = range.lowerBound
+            if let column {
+                column.withUnsafeBufferPointer { c in
+                    while r + 4 <= range.upperBound {
+                        s0 += Double(m[r]) * c[r]
+                        s1 += Double(m[r + 1]) * c[r + 1]
+                        s2 += Double(m[r + 2]) * c[r + 2]
+                        s3 += Double(m[r + 3]) * c[r + 3]
+                        r += 4
+                    }
+                    while r < range.upperBound { s0 += Double(m[r]) * c[r]; r += 1 }
+                }
+            } else {
+                var total = 0
+                while r < range.upperBound { total &+= Int(m[r]); r += 1 }
+                s0 = Double(total)
+            }
+            return (s0 + s1) + (s2 + s3)
+        }
+    }
+
+    /// Rows in bin order (a stable counting sort) and where each bin's rows start.
+    struct BinSegments {
+        var order: [Int32]
+        var start: [Int]
+
+        init(bins: [Int32], binCount: Int) {
+            var start = [Int](repeating: 0, count: binCount + 1)
+            for b in bins { start[Int(b) + 1] += 1 }
+            for b in 0..<binCount { start[b + 1] += start[b] }
+            var next = start
+            var order = [Int32](repeating: 0, count: bins.count)
+            for (r, b) in bins.enumerated() {
+                order[next[Int(b)]] = Int32(r)
+                next[Int(b)] += 1
+            }
+            self.order = order
+            self.start = start
+        }
     }
 
     static func interval(_ values: [Double]) -> ConfidenceInterval {

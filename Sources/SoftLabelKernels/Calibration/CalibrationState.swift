@@ -88,6 +88,36 @@ public struct CalibrationState: Sendable, Equatable {
         classBinProbabilitySum = [Double](repeating: 0, count: cells)
     }
 
+    /// A state from its serialised fields (e.g. read back from JSON); call `validate(path:)`
+    /// before using it.
+    public init(version: Int, numClasses: Int, bins: Int, edgeRule: EdgeRule, binning: CalibrationConfiguration.Binning,
+                temperature: Float, topK: [Int], count: Int, correct: Int, topKCorrect: [Int], confidenceSum: Double,
+                nllSum: Double, nllInfiniteCount: Int, brierSum: Double, entropySum: Double, binCount: [Int],
+                binCorrect: [Int], binConfidenceSum: [Double], classBinCount: [Int], classBinPositives: [Int],
+                classBinProbabilitySum: [Double]) {
+        self.version = version
+        self.numClasses = numClasses
+        self.bins = bins
+        self.edgeRule = edgeRule
+        self.binning = binning
+        self.temperature = temperature
+        self.topK = topK
+        self.count = count
+        self.correct = correct
+        self.topKCorrect = topKCorrect
+        self.confidenceSum = confidenceSum
+        self.nllSum = nllSum
+        self.nllInfiniteCount = nllInfiniteCount
+        self.brierSum = brierSum
+        self.entropySum = entropySum
+        self.binCount = binCount
+        self.binCorrect = binCorrect
+        self.binConfidenceSum = binConfidenceSum
+        self.classBinCount = classBinCount
+        self.classBinPositives = classBinPositives
+        self.classBinProbabilitySum = classBinProbabilitySum
+    }
+
     public var edges: BinEdges { BinEdges(bins: bins, rule: edgeRule) }
 
     /// Checks a state read back from JSON: known version, sizes that agree with `bins` and

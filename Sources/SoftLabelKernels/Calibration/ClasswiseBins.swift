@@ -49,8 +49,9 @@ final class ClasswiseBins {
             let t1 = UnsafeMutableRawPointer(totals + j + 4).loadUnaligned(as: SIMD4<Double>.self) + SIMD4<Double>(p.highHalf)
             UnsafeMutableRawPointer(totals + j).storeBytes(of: t0, as: SIMD4<Double>.self)
             UnsafeMutableRawPointer(totals + j + 4).storeBytes(of: t1, as: SIMD4<Double>.self)
-            if any(p * binsV .>= filter) {
-                for lane in 0..<8 { addAboveFirstBin(p[lane], j + lane) }
+            let candidates = p * binsV .>= filter
+            if any(candidates) {
+                for lane in 0..<8 where candidates[lane] { addAboveFirstBin(p[lane], j + lane) }
             }
             j += 8
         }

@@ -40,6 +40,9 @@ public struct TemperatureFit: Sendable, Equatable {
 /// in the float32 lane sums). Typically 4–8 passes. T is searched in
 /// [minimumTemperature, maximumTemperature]; at a bound the fit says so (`bound`), and every
 /// returned number is finite: all-correct rows (T → 0) and random labels (T → ∞) included.
+/// Accuracy: β enters the SIMD row kernel as float32, so T is resolved to ~1e-7 relative (the
+/// API asks for 1e-6); the three fixture temperatures (scipy bounded minimisation of PyTorch's
+/// cross-entropy) agree to ≤ 3e-8 relative in 6–7 passes.
 /// PyTorch's LBFGS with 50 iterations (the reference recipe) often stops before the minimum.
 public enum TemperatureScaling {
     public static let minimumTemperature = 1e-4
