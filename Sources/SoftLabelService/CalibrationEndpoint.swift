@@ -63,6 +63,19 @@ struct CalibrationEndpoint {
     }
 }
 
+/// `POST /v1/reliability-diagram`: the `/v1/calibration` request, answered with the reliability
+/// diagram as SVG (per-bin accuracy bars against the diagonal, the gap shaded, a confidence
+/// histogram, ECE and accuracy in the title).
+struct ReliabilityDiagramEndpoint {
+    static func handle(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> [UInt8] {
+        let request = try CalibrationEndpoint.decode(body, decoding)
+        var configuration = request.configuration
+        configuration.bootstrap = 0
+        let metrics = Calibration.compute(request.input, labels: request.labels, configuration: configuration)
+        return ReliabilityDiagram.svgBytes(metrics)
+    }
+}
+
 /// `POST /v1/calibration/merge`: `{"states": [...]}` → the metrics of the concatenated rows, for
 /// every metric the states carry (equal-mass bins and smooth ECE need the rows: listed in
 /// `omitted`).

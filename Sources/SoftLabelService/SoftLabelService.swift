@@ -11,16 +11,20 @@ public struct SoftLabelService: Sendable {
         self.configuration = configuration
     }
 
-    /// A JSON endpoint: decodes the body, computes, encodes the answer.
-    typealias JSONHandler = @Sendable (UnsafeRawBufferPointer, RequestDecoding) throws -> [UInt8]
+    /// An endpoint: decodes a JSON body, computes, encodes the answer as `contentType`.
+    struct Endpoint: Sendable {
+        var contentType = "application/json"
+        var handle: @Sendable (UnsafeRawBufferPointer, RequestDecoding) throws -> [UInt8]
+    }
 
     /// The v1 compute endpoints by path.
-    static let endpoints: [String: JSONHandler] = [
-        "/v1/smooth": SmoothEndpoint.handle,
-        "/v1/loss": LossEndpoint.handle,
-        "/v1/calibration": CalibrationEndpoint.handle,
-        "/v1/calibration/merge": CalibrationMergeEndpoint.handle,
-        "/v1/temperature": TemperatureEndpoint.handle,
+    static let endpoints: [String: Endpoint] = [
+        "/v1/smooth": Endpoint(handle: SmoothEndpoint.handle),
+        "/v1/loss": Endpoint(handle: LossEndpoint.handle),
+        "/v1/calibration": Endpoint(handle: CalibrationEndpoint.handle),
+        "/v1/calibration/merge": Endpoint(handle: CalibrationMergeEndpoint.handle),
+        "/v1/temperature": Endpoint(handle: TemperatureEndpoint.handle),
+        "/v1/reliability-diagram": Endpoint(contentType: "image/svg+xml", handle: ReliabilityDiagramEndpoint.handle),
     ]
 
     /// The paths `softlabel call` accepts.
@@ -28,7 +32,7 @@ public struct SoftLabelService: Sendable {
 
     /// Runs the endpoint at `path` on a JSON body (the `POST` of the HTTP API, minus HTTP).
     public func call(_ path: String, body: [UInt8]) -> ServiceResponse {
-        guard let handler = Self.endpoints[path] else {
+        guard let endpoint = Self.endpoints[path] else {
             return ServiceResponse(.notFound(path))
         }
         guard body.count <= configuration.maxBodyBytes else {
@@ -37,8 +41,8 @@ public struct SoftLabelService: Sendable {
         }
         let decoding = RequestDecoding(configuration: configuration)
         do {
-            let bytes = try body.withUnsafeBytes { raw in try handler(raw, decoding) }
-            return ServiceResponse(body: bytes)
+            let bytes = try body.withUnsafeBytes { raw in try endpoint.handle(raw, decoding) }
+            return ServiceResponse(contentType: endpoint.contentType, body: bytes)
         } catch let error as ServiceError {
             return ServiceResponse(error)
         } catch let error as ValidationError {

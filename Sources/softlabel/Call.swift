@@ -27,10 +27,11 @@ struct Call: ParsableCommand {
         let path = endpoint.hasPrefix("/") ? endpoint : (endpoint.hasPrefix("v1/") ? "/" + endpoint : "/v1/" + endpoint)
         let body: [UInt8]
         if let file, file != "-" {
-            guard let data = FileManager.default.contents(atPath: file) else {
+            // FileHandle reads pipes and process substitutions (/dev/fd/N) too.
+            guard let handle = FileHandle(forReadingAtPath: file) else {
                 throw ValidationError("cannot read \(file)")
             }
-            body = [UInt8](data)
+            body = [UInt8](handle.readDataToEndOfFile())
         } else {
             body = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
