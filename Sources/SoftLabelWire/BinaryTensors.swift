@@ -13,6 +13,7 @@ public enum BinaryTensors {
     public enum Datatype: String, Sendable, CaseIterable {
         case fp32 = "FP32", int32 = "INT32", int64 = "INT64"
 
+        /// Bytes per element.
         public var elementSize: Int {
             switch self {
             case .fp32, .int32: 4
@@ -117,10 +118,12 @@ public enum BinaryTensors {
 
 /// Takes consecutive tensors off the binary section, in header order.
 public struct BinaryTensorReader {
+    /// The binary section (everything after the JSON header).
     public let binary: UnsafeRawBufferPointer
     /// Bytes consumed so far.
     public private(set) var offset = 0
 
+    /// A reader at the start of `binary`, which must outlive it.
     public init(_ binary: UnsafeRawBufferPointer) {
         self.binary = binary
     }
@@ -149,10 +152,11 @@ public struct BinaryTensorReader {
 }
 
 /// Builds the binary section of a response (or request) and the body around it.
-public struct BinaryTensorWriter {
+public struct BinaryTensorWriter: Sendable {
     /// The raw tensors so far, little-endian, in the order they were appended.
     public private(set) var binary: [UInt8] = []
 
+    /// An empty binary section with room for `capacity` bytes.
     public init(capacity: Int = 0) {
         binary.reserveCapacity(capacity)
     }
