@@ -19,9 +19,13 @@ public struct JSONReadError: Error, Equatable, Sendable, CustomStringConvertible
         case duplicateKey
     }
 
+    /// What went wrong; decides the status (`.syntax` 400, the rest 422).
     public var kind: Kind
+    /// One sentence saying what to fix; syntax messages end with "at byte N".
     public var message: String
+    /// Byte offset into the body where the problem was found.
     public var offset: Int
+    /// JSON path of the offending value (`logits[3][17]`), "" for the root.
     public var path: String
 
     public init(kind: Kind, message: String, offset: Int, path: String) {

@@ -29,9 +29,15 @@ extension JSONReader {
     ///
     /// Throws `.type` when the value or a row is not an array or an element not a number (naming
     /// the element, `logits[3][17]`), `.shape` for `[]`, an empty row, or a ragged row ("logits[3]
-    /// has 4 values, expected 5 like logits[0]"), or when the matrix would exceed `maxElements`;
-    /// `.range` for an element beyond float32.
-    public mutating func readFloatMatrix(path: String, maxElements: Int = .max) throws -> Matrix {
+    /// has 4 values, expected 5 like logits[0]"); `.range` for an element beyond float32.
+    public mutating func readFloatMatrix(path: String) throws -> Matrix {
+        try readFloatMatrix(path: path, maxElements: .max)
+    }
+
+    /// `readFloatMatrix(path:)` that also throws `.shape` as soon as a completed row takes the
+    /// matrix past `maxElements` values (the service's elements-per-matrix limit), without reading
+    /// the rows after it.
+    public mutating func readFloatMatrix(path: String, maxElements: Int) throws -> Matrix {
         skipWhitespace()
         guard cursor < end && cursor.pointee == UInt8(ascii: "[") else {
             throw mismatch("a matrix (an array of rows of numbers)", path: path)

@@ -8,7 +8,7 @@ import SoftLabelKernels
 ///
 /// Floats are the shortest text that reads back to the same float32 (see `NumberText`); NaN and
 /// ±infinity, which JSON cannot express, are written as `null`.
-public struct JSONWriter {
+public struct JSONWriter: Sendable {
     /// The JSON text so far (UTF-8).
     public var bytes: [UInt8]
     /// True after a complete value or member, so the next one needs a comma first.

@@ -85,14 +85,26 @@ enum NumberText {
 
     /// The number of decimal digits of `value` (1 for 0).
     @inline(__always)
-    static func decimalLength<T: FixedWidthInteger & UnsignedInteger>(_ value: T) -> Int {
-        var length = 1
-        var threshold: UInt64 = 10
-        let value = UInt64(value)
+    static func decimalLength(_ value: UInt32) -> Int {
+        // Float32 digits have at most 9; this is a short, well-predicted chain.
+        if value < 10_000 {
+            return value < 100 ? (value < 10 ? 1 : 2) : (value < 1_000 ? 3 : 4)
+        }
+        if value < 100_000_000 {
+            return value < 1_000_000 ? (value < 100_000 ? 5 : 6) : (value < 10_000_000 ? 7 : 8)
+        }
+        return value < 1_000_000_000 ? 9 : 10
+    }
+
+    /// The number of decimal digits of `value` (1 for 0).
+    @inline(__always)
+    static func decimalLength(_ value: UInt64) -> Int {
+        if value <= UInt64(UInt32.max) { return decimalLength(UInt32(value)) }
+        var length = 10
+        var threshold: UInt64 = 10_000_000_000
         while length < 20 && value >= threshold {
             length += 1
-            if length == 20 { break }
-            threshold &*= 10
+            threshold = threshold &* 10
         }
         return length
     }

@@ -26,10 +26,10 @@ enum ShortestFloat {
         let acceptBounds = m2 & 1 == 0
 
         // Step 2: the interval of decimals that round to this float: (mm, mp) around mv, ×4.
-        let mv = 4 * m2
-        let mp = 4 * m2 + 2
+        let mv = 4 &* m2
+        let mp = 4 &* m2 &+ 2
         let mmShift: UInt32 = (ieeeMantissa != 0 || ieeeExponent <= 1) ? 1 : 0
-        let mm = 4 * m2 - 1 - mmShift
+        let mm = 4 &* m2 &- 1 &- mmShift
 
         // Step 3: convert to a decimal power base.
         var vr: UInt32, vp: UInt32, vm: UInt32
@@ -45,7 +45,7 @@ enum ShortestFloat {
             vr = mulPow5InvDivPow2(mv, q, i)
             vp = mulPow5InvDivPow2(mp, q, i)
             vm = mulPow5InvDivPow2(mm, q, i)
-            if q != 0 && (vp - 1) / 10 <= vm / 10 {
+            if q != 0 && (vp &- 1) / 10 <= vm / 10 {
                 // One removed digit is needed even if the loop below does not run.
                 let l = ShortestFloatTable.inverseBitCount + pow5Bits(q - 1) - 1
                 lastRemovedDigit = mulPow5InvDivPow2(mv, q - 1, -e2 + q - 1 + l) % 10
@@ -57,7 +57,7 @@ enum ShortestFloat {
                 } else if acceptBounds {
                     vmIsTrailingZeros = isMultipleOfPowerOf5(mm, q)
                 } else if isMultipleOfPowerOf5(mp, q) {
-                    vp -= 1
+                    vp &-= 1
                 }
             }
         } else {
@@ -69,7 +69,7 @@ enum ShortestFloat {
             vr = mulPow5DivPow2(mv, i, j)
             vp = mulPow5DivPow2(mp, i, j)
             vm = mulPow5DivPow2(mm, i, j)
-            if q != 0 && (vp - 1) / 10 <= vm / 10 {
+            if q != 0 && (vp &- 1) / 10 <= vm / 10 {
                 j = q - 1 - (pow5Bits(i + 1) - ShortestFloatTable.bitCount)
                 lastRemovedDigit = mulPow5DivPow2(mv, i + 1, j) % 10
             }
@@ -79,7 +79,7 @@ enum ShortestFloat {
                 if acceptBounds {
                     vmIsTrailingZeros = mmShift == 1
                 } else {
-                    vp -= 1
+                    vp &-= 1
                 }
             } else if q < 31 {
                 vrIsTrailingZeros = mv & ((1 << UInt32(q - 1)) - 1) == 0
@@ -95,30 +95,30 @@ enum ShortestFloat {
                 vrIsTrailingZeros = vrIsTrailingZeros && lastRemovedDigit == 0
                 lastRemovedDigit = vr % 10
                 vr /= 10; vp /= 10; vm /= 10
-                removed += 1
+                removed &+= 1
             }
             if vmIsTrailingZeros {
                 while vm % 10 == 0 {
                     vrIsTrailingZeros = vrIsTrailingZeros && lastRemovedDigit == 0
                     lastRemovedDigit = vr % 10
                     vr /= 10; vp /= 10; vm /= 10
-                    removed += 1
+                    removed &+= 1
                 }
             }
             if vrIsTrailingZeros && lastRemovedDigit == 5 && vr % 2 == 0 {
                 lastRemovedDigit = 4  // exactly ...50..0: round to even
             }
             let roundUp = (vr == vm && (!acceptBounds || !vmIsTrailingZeros)) || lastRemovedDigit >= 5
-            output = vr + (roundUp ? 1 : 0)
+            output = vr &+ (roundUp ? 1 : 0)
         } else {
             while vp / 10 > vm / 10 {
                 lastRemovedDigit = vr % 10
                 vr /= 10; vp /= 10; vm /= 10
-                removed += 1
+                removed &+= 1
             }
-            output = vr + ((vr == vm || lastRemovedDigit >= 5) ? 1 : 0)
+            output = vr &+ ((vr == vm || lastRemovedDigit >= 5) ? 1 : 0)
         }
-        return (output, e10 + removed)
+        return (output, e10 &+ removed)
     }
 
     /// ceil(log2(5^e)) for 0 ≤ e ≤ 3528 (1 for e = 0).

@@ -108,6 +108,35 @@ import SoftLabelWire
         #expect(mismatches == 0)
     }
 
+    /// Every finite float32, written and read back: bit-identical. Two billion values, so only
+    /// with `SOFTLABEL_WRITER_EXHAUSTIVE=1` and in release mode (about two minutes per core).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SOFTLABEL_WRITER_EXHAUSTIVE"] == "1"),
+          arguments: Array(0..<16))
+    func everyFloatRoundTrips(slice: Int) throws {
+        let perSlice = UInt64(1) << 28
+        let chunk = 1 << 20
+        var values = [Float](repeating: 0, count: chunk)
+        var start = UInt64(slice) * perSlice
+        while start < UInt64(slice + 1) * perSlice {
+            var count = 0
+            for bits in start..<(start + UInt64(chunk)) {
+                let value = Float(bitPattern: UInt32(bits))
+                if value.isFinite {
+                    values[count] = value
+                    count += 1
+                }
+            }
+            start += UInt64(chunk)
+            var writer = JSONWriter(capacity: count * 16)
+            values.withUnsafeBufferPointer { writer.writeFloatArray(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+            let back = try withReader(writer.bytes) { try $0.readFloatArray(path: "") }
+            #expect(back.count == count)
+            for index in 0..<count where back[index].bitPattern != values[index].bitPattern {
+                Issue.record("\(values[index]) (bits \(values[index].bitPattern)) read back as \(back[index])")
+            }
+        }
+    }
+
     /// The significant digits of a decimal text and the power of ten of its first digit.
     func significantDigits(_ text: String) -> String {
         let mantissa = text.split(separator: "e").first.map(String.init) ?? text

@@ -1,0 +1,111 @@
+import Foundation
+import SoftLabelWire
+
+/// One libFuzzer input: the reader must never trap, its typed walk must agree with `validate`,
+/// and `validate` must agree with Foundation's `JSONSerialization` on accept/reject (outside the
+/// documented differences in `ExcludedFromDifferential.swift`).
+func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+
+    let syntaxError: JSONReadError?
+    do {
+        try JSONReader.validate(bytes)
+        syntaxError = nil
+    } catch let error as JSONReadError {
+        syntaxError = error
+        check(error.kind == .syntax, "validate threw a non-syntax error \(error)", bytes)
+        check(error.offset >= 0 && error.offset <= size, "error offset \(error.offset) outside the body", bytes)
+    } catch {
+        fail("validate threw \(error)", bytes)
+    }
+
+    // The typed walk reads every value with the typed calls; it must throw a syntax error exactly
+    // when validate does (it may also throw range and duplicate-key errors on valid JSON).
+    let walkError = walkAll(bytes)
+    if syntaxError != nil {
+        check(walkError != nil, "validate rejected but the typed walk accepted", bytes)
+    } else if let walkError {
+        check(walkError.kind != .syntax, "validate accepted but the walk found a syntax error: \(walkError)", bytes)
+    }
+
+    // The matrix and array readers on the same bytes: any outcome but a trap.
+    for read in typedReads {
+        var reader = JSONReader(bytes)
+        _ = try? read(&reader)
+    }
+
+    // Differential: Foundation's accept/reject, with the same depth limit as Foundation (512).
+    if differentialEnabled && !excludedFromDifferential(bytes) {
+        let ours = (try? JSONReader.validate(bytes, maxDepth: 512)) != nil
+        let foundation = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil
+        check(ours == foundation, "differential: ours \(ours ? "accepts" : "rejects"), JSONSerialization \(foundation ? "accepts" : "rejects")", bytes)
+    }
+    return 0
+}
+
+/// `FUZZ_NO_DIFFERENTIAL=1` turns the Foundation comparison off (it dominates the time per input).
+private let differentialEnabled = ProcessInfo.processInfo.environment["FUZZ_NO_DIFFERENTIAL"] == nil
+
+private let typedReads: [@Sendable (inout JSONReader) throws -> Void] = [
+    { _ = try $0.readFloatMatrix(path: "logits"); try $0.finish() },
+    { _ = try $0.readFloatArray(path: "prior"); try $0.finish() },
+    { _ = try $0.readIntArray(path: "labels"); try $0.finish() },
+    { _ = try $0.readStringArray(path: "return"); try $0.finish() },
+    { _ = try $0.readFloat(path: "x"); try $0.finish() },
+    { _ = try $0.readDouble(path: "x"); try $0.finish() },
+    { _ = try $0.readInt(path: "x"); try $0.finish() },
+    { _ = try $0.readString(path: "x"); try $0.finish() },
+    { _ = try $0.readBool(path: "x"); try $0.finish() },
+    { _ = try $0.readNull(); try $0.finish() },
+]
+
+/// Reads the whole document with the typed calls (no skipValue), iteratively.
+func walkAll(_ bytes: UnsafeRawBufferPointer) -> JSONReadError? {
+    var reader = JSONReader(bytes)
+    var containers: [Bool] = []  // isObject
+    do {
+        repeat {
+            switch try reader.peekKind() {
+            case .object:
+                try reader.beginObject(path: "")
+                containers.append(true)
+            case .array:
+                try reader.beginArray(path: "")
+                containers.append(false)
+            case .string: _ = try reader.readString(path: "")
+            case .number:
+                // Valid JSON numbers can be out of float32 range: fall back to a wider read.
+                if (try? reader.readFloat(path: "")) == nil, (try? reader.readDouble(path: "")) == nil {
+                    try reader.skipValue()
+                }
+            case .bool: _ = try reader.readBool(path: "")
+            case .null: _ = try reader.readNull()
+            }
+            // Move to the next value, closing finished containers.
+            while let isObject = containers.last {
+                if isObject {
+                    if try reader.nextKey() != nil { break }
+                } else {
+                    if try reader.nextElement() { break }
+                }
+                containers.removeLast()
+            }
+        } while !containers.isEmpty
+        try reader.finish()
+        return nil
+    } catch let error as JSONReadError {
+        return error
+    } catch {
+        fail("walk threw \(error)", bytes)
+    }
+}
+
+func check(_ condition: Bool, _ message: @autoclosure () -> String, _ bytes: UnsafeRawBufferPointer) {
+    if !condition { fail(message(), bytes) }
+}
+
+func fail(_ message: String, _ bytes: UnsafeRawBufferPointer) -> Never {
+    let shown = String(decoding: bytes.prefix(300), as: UTF8.self)
+    FileHandle.standardError.write(Data("FUZZ FAILURE: \(message)\ninput (\(bytes.count) bytes): \(shown)\n".utf8))
+    abort()
+}
