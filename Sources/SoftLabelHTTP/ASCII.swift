@@ -7,19 +7,19 @@ enum ASCII {
     static let colon: UInt8 = 0x3A
 
     /// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-    static let isTokenByte: [Bool] = (0..<256).map { byte in
-        switch UInt8(byte) {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
-        }
+    /// (RFC 9110 §5.6.2), as a 128-bit set: one shift and mask per byte, no table lookup.
+    @inline(__always)
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        if byte < 64 { return (0x03FF_6CFA_0000_0000 as UInt64) >> UInt64(byte) & 1 == 1 }
+        if byte < 128 { return (0x57FF_FFFF_C7FF_FFFE as UInt64) >> UInt64(byte - 64) & 1 == 1 }
+        return false
     }
 
     /// field-vchar / SP / HTAB: VCHAR, obs-text (0x80-0xFF), space and tab. Excludes NUL, CR, LF,
     /// the other controls and DEL (RFC 9110 §5.5).
-    static let isFieldValueByte: [Bool] = (0..<256).map { byte in
-        byte == 0x09 || (byte >= 0x20 && byte != 0x7F)
+    @inline(__always)
+    static func isFieldValueByte(_ byte: UInt8) -> Bool {
+        byte == tab || (byte >= 0x20 && byte != 0x7F)
     }
 
     /// Request-target bytes: visible ASCII only (RFC 9112 §3.2 via RFC 3986; as h11).
@@ -35,7 +35,7 @@ enum ASCII {
     }
 
     static func isToken<C: Collection<UInt8>>(_ bytes: C) -> Bool {
-        !bytes.isEmpty && bytes.allSatisfy { isTokenByte[Int($0)] }
+        !bytes.isEmpty && bytes.allSatisfy { isTokenByte($0) }
     }
 
     static func trimmingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {

@@ -98,7 +98,7 @@ struct ChunkedBodyDecoder: Sendable {
             throw .invalidChunkExtension
         case .extensionName(let length):
             try countLineByte()
-            if ASCII.isTokenByte[Int(byte)] { state = .extensionName(length: length + 1); return }
+            if ASCII.isTokenByte(byte) { state = .extensionName(length: length + 1); return }
             if ASCII.isWhitespace(byte) {
                 if length > 0 { state = .extensionAfterName }
                 return
@@ -113,16 +113,16 @@ struct ChunkedBodyDecoder: Sendable {
             try countLineByte()
             if ASCII.isWhitespace(byte) { return }
             if byte == UInt8(ascii: "\"") { state = .extensionQuotedValue(escaped: false); return }
-            guard ASCII.isTokenByte[Int(byte)] else { throw .invalidChunkExtension }
+            guard ASCII.isTokenByte(byte) else { throw .invalidChunkExtension }
             state = .extensionTokenValue
         case .extensionTokenValue:
             try countLineByte()
-            if ASCII.isTokenByte[Int(byte)] { return }
+            if ASCII.isTokenByte(byte) { return }
             try endOfValue(byte)
         case .extensionQuotedValue(let escaped):
             try countLineByte()
             // qdtext and quoted-pair: HTAB, SP, VCHAR, obs-text (RFC 9110 §5.6.4).
-            guard ASCII.isFieldValueByte[Int(byte)] else { throw .invalidChunkExtension }
+            guard ASCII.isFieldValueByte(byte) else { throw .invalidChunkExtension }
             if escaped { state = .extensionQuotedValue(escaped: false) }
             else if byte == UInt8(ascii: "\\") { state = .extensionQuotedValue(escaped: true) }
             else if byte == UInt8(ascii: "\"") { state = .extensionBeforeSemicolon(lineMayEnd: true) }

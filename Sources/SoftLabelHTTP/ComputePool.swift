@@ -1,51 +1,64 @@
 import Dispatch
 import Synchronization
 
-/// Runs handler calls with at most `concurrency` at once; the rest wait in FIFO order. Waiting
-/// costs no thread: jobs sit in an array until a running one finishes and takes the next.
-/// `Sendable` through a `Mutex` (jobs are submitted from every connection queue).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Runs handler calls on `concurrency` dedicated threads; further requests wait in FIFO order
+/// (costing memory for their parsed body, not a thread).
+///
+/// Dedicated threads rather than a Dispatch queue: libdispatch on Linux sizes its pool to the
+/// cores and grows it only when its monitor notices blocked threads, so long handler calls on
+/// Dispatch threads would starve the connections' I/O queues (measured here: with two busy
+/// handlers on 2 cores, accepts and reads stalled until one finished). With their own threads
+/// the kernel shares the cores between compute and I/O.
+///
+/// `Sendable` through a `Mutex` (the job queue) and a semaphore counting queued jobs.
 final class ComputePool: Sendable {
     typealias Job = @Sendable () -> Void
 
     private struct State {
-        var running = 0
-        var pending: [Job] = []
+        var pending: [Job?] = []
         var head = 0
+        var stopping = false
+        var running = 0
     }
 
-    private let concurrency: Int
-    private let queue = DispatchQueue(label: "softlabel.http.compute", attributes: .concurrent)
     private let state = Mutex(State())
+    private let available = DispatchSemaphore(value: 0)
+    let concurrency: Int
 
     init(concurrency: Int) {
         self.concurrency = max(1, concurrency)
+        for _ in 0..<self.concurrency {
+            Self.spawnThread { [self] in self.work() }
+        }
     }
 
-    /// Jobs waiting for a slot.
+    /// Jobs waiting for a thread.
     var queuedCount: Int { state.withLock { $0.pending.count - $0.head } }
 
     func submit(_ job: @escaping Job) {
-        let runNow = state.withLock { state -> Bool in
-            if state.running < concurrency {
-                state.running += 1
-                return true
-            }
-            state.pending.append(job)
-            return false
-        }
-        if runNow { queue.async { self.run(job) } }
+        state.withLock { $0.pending.append(job) }
+        available.signal()
     }
 
-    private func run(_ first: @escaping Job) {
-        var job: Job? = first
-        while let current = job {
-            current()
-            job = state.withLock { state -> Job? in
-                guard state.head < state.pending.count else {
-                    state.running -= 1
-                    return nil
-                }
-                let next = state.pending[state.head]
+    /// Lets the threads finish the queued jobs and exit.
+    func stop() {
+        state.withLock { $0.stopping = true }
+        for _ in 0..<concurrency { available.signal() }
+    }
+
+    private func work() {
+        while true {
+            available.wait()
+            let job = state.withLock { state -> Job?? in
+                guard state.head < state.pending.count else { return state.stopping ? .some(nil) : nil }
+                let job = state.pending[state.head]
+                state.pending[state.head] = nil
                 state.head += 1
                 if state.head == state.pending.count {
                     state.pending.removeAll(keepingCapacity: true)
@@ -54,8 +67,30 @@ final class ComputePool: Sendable {
                     state.pending.removeSubrange(0..<state.head)
                     state.head = 0
                 }
-                return next
+                return .some(job)
+            }
+            switch job {
+            case .some(.some(let job)): job()
+            case .some(.none): return  // stopping and drained
+            case .none: continue
             }
         }
+    }
+
+    private final class ThreadBody {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    private static func spawnThread(_ body: @escaping () -> Void) {
+        let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+            body.body()
+            return nil
+        }, context)
+        precondition(result == 0, "pthread_create failed: \(result)")
+        pthread_detach(thread)
     }
 }

@@ -90,7 +90,7 @@ public struct HTTPRequest: Sendable {
                 guard rest.starts(with: "//".utf8) else { return nil }
                 return utf8.index(index, offsetBy: 3)
             }
-            let isSchemeByte = ASCII.isTokenByte[Int(byte)] && byte != UInt8(ascii: "/")
+            let isSchemeByte = ASCII.isTokenByte(byte) && byte != UInt8(ascii: "/")
             guard isSchemeByte else { return nil }
             index = utf8.index(after: index)
         }

@@ -30,6 +30,7 @@ public final class HTTPServer: Sendable {
         var draining = false
         var finished = false
         var listener: Listener?
+        var compute: ComputePool?
         var connections: [Int: Connection] = [:]
         var nextID = 0
         var signalSources: [RetainedSignalSource] = []
@@ -59,9 +60,11 @@ public final class HTTPServer: Sendable {
             return listener
         }
         stopped.enter()
+        let compute = ComputePool(concurrency: configuration.computeConcurrency)
+        state.withLock { $0.compute = compute }
         let environment = ConnectionEnvironment(
             configuration: configuration, handler: handler, observer: observer,
-            compute: ComputePool(concurrency: configuration.computeConcurrency),
+            compute: compute,
             writer: ResponseWriter(serverName: configuration.serverName),
             onClose: { [weak self] id in self?.connectionClosed(id) })
         listener.startAccepting { [weak self] fd in self?.accepted(fd, environment: environment) }
@@ -77,8 +80,9 @@ public final class HTTPServer: Sendable {
             return (state.listener, Array(state.connections.values))
         }
         guard let listener else { return }
+        listener.close()
         for connection in connections { connection.beginDrain() }
-        listener.close { [weak self] in self?.finishIfDrained() }
+        finishIfDrained()
         let timeout = DispatchTime.now() + configuration.drainTimeout
         DispatchQueue.global().asyncAfter(deadline: timeout) { [weak self] in self?.stopNow() }
     }
@@ -89,8 +93,7 @@ public final class HTTPServer: Sendable {
             state.draining = true
             return Array(state.connections.values)
         }
-        state.withLock { $0.listener }?.close {}
-        state.withLock { $0.listener = nil }
+        state.withLock { state in defer { state.listener = nil }; return state.listener }?.close()
         for connection in connections { connection.forceClose() }
         // Connections report their close asynchronously; do not wait for a straggler forever.
         DispatchQueue.global().asyncAfter(deadline: .now() + 1) { [weak self] in self?.finish() }
@@ -102,12 +105,20 @@ public final class HTTPServer: Sendable {
         stopped.wait()
     }
 
+    /// Like `waitUntilStopped()`, giving up after `seconds`; returns whether the server stopped.
+    public func waitUntilStopped(timeout seconds: Double) -> Bool {
+        stopped.wait(timeout: .now() + seconds) == .success
+    }
+
     /// SIGTERM and SIGINT (by default) start the graceful drain; a second one stops at once.
     /// Signals are turned into Dispatch sources (the default disposition is set to ignore first,
-    /// which also makes them work for PID 1 in a container), and SIGPIPE is ignored.
+    /// which also makes them work for PID 1 in a container, where the kernel drops signals that
+    /// have no handler), and SIGPIPE is ignored. Returns once Dispatch has registered the
+    /// sources: a signal sent before that would be ignored.
     public func installSignalHandlers(_ signals: [Int32] = [SIGTERM, SIGINT]) {
         Glibc.signal(SIGPIPE, SIG_IGN)
         var sources: [RetainedSignalSource] = []
+        let registered = DispatchSemaphore(value: 0)
         for number in signals {
             Glibc.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -115,9 +126,11 @@ public final class HTTPServer: Sendable {
                 guard let self else { return }
                 if self.isDraining { self.stopNow() } else { self.beginShutdown() }
             }
+            source.setRegistrationHandler { registered.signal() }
             source.activate()
             sources.append(RetainedSignalSource(source: source))
         }
+        for _ in signals { _ = registered.wait(timeout: .now() + 1) }
         state.withLock { $0.signalSources.append(contentsOf: sources) }
     }
 
@@ -159,12 +172,15 @@ public final class HTTPServer: Sendable {
     }
 
     private func finish() {
-        let first = state.withLock { state -> Bool in
-            guard state.started, !state.finished else { return false }
+        let compute = state.withLock { state -> ComputePool?? in
+            guard state.started, !state.finished else { return nil }
             state.finished = true
-            return true
+            defer { state.compute = nil }
+            return .some(state.compute)
         }
-        if first { stopped.leave() }
+        guard let compute else { return }
+        compute?.stop()
+        stopped.leave()
     }
 
     private func validate(_ configuration: HTTPConfiguration) throws {

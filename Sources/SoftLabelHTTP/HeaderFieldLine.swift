@@ -23,7 +23,7 @@ enum HeaderFieldLine {
         for index in 0..<line.count {
             let byte = line[index]
             if byte == ASCII.colon { colon = index; break }
-            if ASCII.isTokenByte[Int(byte)] { continue }
+            if ASCII.isTokenByte(byte) { continue }
             if ASCII.isWhitespace(byte) {
                 // "Name : value" (whitespace then colon) is the smuggling vector; "Na me: v" is just bad.
                 var next = index
@@ -37,7 +37,7 @@ enum HeaderFieldLine {
         var start = colon + 1, end = line.count
         while start < end, ASCII.isWhitespace(line[start]) { start += 1 }
         while end > start, ASCII.isWhitespace(line[end - 1]) { end -= 1 }
-        for index in start..<end where !ASCII.isFieldValueByte[Int(line[index])] {
+        for index in start..<end where !ASCII.isFieldValueByte(line[index]) {
             throw line[index] == ASCII.cr ? .bareLineFeed : .invalidHeaderValue
         }
         let nameBytes = UnsafeBufferPointer(rebasing: line[0..<colon])

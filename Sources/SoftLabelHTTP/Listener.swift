@@ -55,19 +55,31 @@ final class Listener: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting and closes the socket; calls `completion` on the accept queue afterwards.
-    func close(completion: @escaping @Sendable () -> Void) {
+    /// Stops accepting and closes the socket, and returns once it is closed (or after
+    /// `closeWaitSeconds`), so that new connection attempts are refused from then on.
+    /// The descriptor is closed in the source's cancel handler, once Dispatch no longer watches
+    /// it (a `shutdown(2)` of the listening socket while the source is registered crashes
+    /// libdispatch's epoll loop on Linux, seen here).
+    func close() {
+        let closed = DispatchSemaphore(value: 0)
         queue.async { [self] in
-            if let source {
-                if suspended { source.resume() }
-                source.cancel()
-                self.source = nil
-            } else {
-                Posix.close(fd)
+            guard let source else {
+                closed.signal()
+                return
             }
-            completion()
+            source.setCancelHandler { [fd] in
+                Posix.close(fd)
+                closed.signal()
+            }
+            if suspended { source.resume() }
+            source.cancel()
+            self.source = nil
         }
+        _ = closed.wait(timeout: .now() + Self.closeWaitSeconds)
     }
+
+    /// How long `close()` waits for Dispatch to release the listening socket.
+    static let closeWaitSeconds = 2.0
 
     private func acceptAll(_ onAccept: @Sendable (Int32) -> Void) {
         for _ in 0..<64 {

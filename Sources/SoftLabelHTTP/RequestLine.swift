@@ -12,7 +12,7 @@
 enum RequestLine {
     static func parse(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPError) -> (method: String, target: String, version: HTTPVersion) {
         guard let firstSpace = line.firstIndex(of: ASCII.space) else {
-            throw line.allSatisfy({ ASCII.isTokenByte[Int($0)] }) ? .invalidRequestLine : .invalidMethod
+            throw line.allSatisfy({ ASCII.isTokenByte($0) }) ? .invalidRequestLine : .invalidMethod
         }
         let methodBytes = UnsafeBufferPointer(rebasing: line[0..<firstSpace])
         guard ASCII.isToken(methodBytes) else { throw .invalidMethod }

@@ -192,39 +192,53 @@ public struct RequestParser: Sendable {
         return .request(request)
     }
 
+    /// Scans for complete lines. Every limit is decided so that the outcome does not depend on
+    /// how the bytes were split into pieces (the fuzz target checks exactly this):
+    /// - the request line may hold `maxRequestLineBytes` bytes before its CRLF, so only that
+    ///   window is searched for its LF (and for bytes that cannot be in a request line);
+    /// - a header line whose LF lies more than `maxHeaderBytes` past the request line is refused,
+    ///   as soon as that is certain; the final empty line is not counted.
     private mutating func parseHead() throws(HTTPError) -> Event {
         while true {
             let available = bufferedByteCount
+            let maxLineEnd = lineStart + limits.maxRequestLineBytes + 2  // content, CR, LF
+            let searchEnd = requestLineEnd == nil ? min(available, maxLineEnd) : available
             let lineFeed: Int? = buffer.withUnsafeBufferPointer { all in
                 let base = all.baseAddress! + readIndex
                 if requestLineEnd == nil {
                     // Binary garbage (a TLS hello, say) is refused at once rather than after a timeout.
-                    for offset in scanned..<available {
+                    for offset in scanned..<max(scanned, searchEnd) {
                         let byte = base[offset]
                         if byte == ASCII.lf { return offset }
                         if (byte < 0x20 && byte != ASCII.cr) || byte >= 0x7F { return -1 }
                     }
                     return nil
                 }
-                guard let found = memchr(base + scanned, Int32(ASCII.lf), available - scanned) else { return nil }
+                guard searchEnd > scanned, let found = memchr(base + scanned, Int32(ASCII.lf), searchEnd - scanned) else { return nil }
                 return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
             }
             guard let lineFeed else {
-                scanned = available
+                scanned = max(scanned, searchEnd)
                 if let requestLineEnd {
-                    if available - requestLineEnd > limits.maxHeaderBytes { throw .headerSectionTooLarge }
-                } else if available - lineStart > limits.maxRequestLineBytes {
+                    let partial = available - lineStart
+                    let mayBeFinalLine = partial == 0 || (partial == 1 && buffer[readIndex + lineStart] == ASCII.cr)
+                    if !mayBeFinalLine && available - requestLineEnd >= limits.maxHeaderBytes { throw .headerSectionTooLarge }
+                } else if available >= maxLineEnd {
                     throw .requestLineTooLong
                 }
                 return .needMoreData
             }
             if lineFeed < 0 { throw .invalidRequestLine }
+            if let requestLineEnd, lineFeed - requestLineEnd >= limits.maxHeaderBytes {
+                // Decided before the line's own checks, as it would be with the LF still unread.
+                let isFinalLine = lineFeed == lineStart + 1 && buffer[readIndex + lineStart] == ASCII.cr
+                if lineFeed > lineStart && !isFinalLine { throw .headerSectionTooLarge }
+            }
             guard lineFeed > lineStart, buffer[readIndex + lineFeed - 1] == ASCII.cr else { throw .bareLineFeed }
             let lineEnd = lineFeed - 1
             let isEmptyLine = lineEnd == lineStart
-            if let requestLineEnd {
+            if requestLineEnd != nil {
                 if isEmptyLine { return try finishHead(length: lineFeed + 1) }
-                if lineFeed + 1 - requestLineEnd > limits.maxHeaderBytes { throw .headerSectionTooLarge }
                 if headers.count >= limits.maxHeaderCount { throw .tooManyHeaders }
                 let (field, kind) = try withLine(lineStart..<lineEnd) { line throws(HTTPError) in try HeaderFieldLine.parse(line) }
                 headers.add(name: field.name, value: field.value)
@@ -237,7 +251,6 @@ public struct RequestParser: Sendable {
                 if skippedEmptyLineBytes > limits.maxRequestLineBytes { throw .invalidRequestLine }
                 continue
             } else {
-                if lineEnd - lineStart > limits.maxRequestLineBytes { throw .requestLineTooLong }
                 requestLine = try withLine(lineStart..<lineEnd) { line throws(HTTPError) in try RequestLine.parse(line) }
                 requestLineEnd = lineFeed + 1
             }

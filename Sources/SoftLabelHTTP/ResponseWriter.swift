@@ -89,7 +89,7 @@ struct ResponseWriter {
     }
 
     private static func isSendable(_ field: HTTPField) -> Bool {
-        ASCII.isToken(field.name.utf8) && field.value.utf8.allSatisfy { ASCII.isFieldValueByte[Int($0)] }
+        ASCII.isToken(field.name.utf8) && field.value.utf8.allSatisfy { ASCII.isFieldValueByte($0) }
     }
 
     private static let commonStatusLines: [Int: [UInt8]] = {

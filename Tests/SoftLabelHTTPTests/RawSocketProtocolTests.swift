@@ -73,6 +73,29 @@ struct RawSocketProtocolTests {
         }
     }
 
+    @Test func oversizedBodySentAnywayStillGetsA413NotAReset() throws {
+        try withServer { _, port in
+            let client = try RawClient(port: port, timeout: 5)
+            client.send("POST /big-upload HTTP/1.1\r\nHost: h\r\nContent-Length: 3000000\r\n\r\n")
+            _ = client.send([UInt8](repeating: 0x61, count: 3_000_000))  // may fail part-way: the server stops reading
+            let response = try client.readResponse()
+            #expect(response.status == 413)
+            #expect(response.bodyText.contains("body_too_large"))
+            #expect(client.isClosedByPeer())
+        }
+    }
+
+    @Test func pipelinedBadRequestAfterAGoodOne() throws {
+        try withServer { _, port in
+            let client = try RawClient(port: port)
+            client.send(get("/good") + "GET /bad HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n" + get("/never"))
+            #expect(try client.readResponse().headers["x-path"] == "/good")
+            let bad = try client.readResponse()
+            #expect(bad.status == 400 && bad.headers["connection"] == "close")
+            #expect(client.isClosedByPeer())
+        }
+    }
+
     @Test func headAnswersWithTheLengthOfGetAndNoBody() throws {
         try withServer { _, port in
             let client = try RawClient(port: port)

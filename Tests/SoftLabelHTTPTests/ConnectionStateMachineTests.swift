@@ -1,0 +1,218 @@
+import Testing
+@testable import SoftLabelHTTP
+
+/// The connection's decisions without sockets or clocks: time is a number passed in.
+@Suite("ConnectionStateMachine")
+struct ConnectionStateMachineTests {
+    static let second: UInt64 = 1_000_000_000
+
+    static func configuration() -> HTTPConfiguration {
+        var configuration = HTTPConfiguration()
+        configuration.headerTimeout = 10
+        configuration.bodyTimeout = 5
+        configuration.idleTimeout = 60
+        configuration.writeTimeout = 30
+        configuration.lingerTimeout = 2
+        configuration.maxRequestLineBytes = 100
+        configuration.maxHeaderBytes = 200
+        configuration.maxBodyBytes = 1000
+        return configuration
+    }
+
+    var machine = ConnectionStateMachine(configuration: configuration(), now: 0)
+
+    mutating func receive(_ text: String, at now: UInt64 = 0) -> ConnectionStateMachine.Action {
+        Array(text.utf8).withUnsafeBytes { machine.bytesReceived($0, now: now) }
+    }
+
+    static func dispatched(_ action: ConnectionStateMachine.Action) -> HTTPRequest? {
+        if case .dispatch(let request) = action { return request }
+        return nil
+    }
+
+    static func written(_ action: ConnectionStateMachine.Action) -> ConnectionStateMachine.Outgoing? {
+        if case .write(let outgoing) = action { return outgoing }
+        return nil
+    }
+
+    static func isClose(_ action: ConnectionStateMachine.Action) -> Bool {
+        if case .close = action { return true }
+        return false
+    }
+
+    static func isNone(_ action: ConnectionStateMachine.Action) -> Bool {
+        if case .none = action { return true }
+        return false
+    }
+
+    @Test mutating func keepAliveCycle() {
+        let request = Self.dispatched(receive("GET /a HTTP/1.1\r\nHost: h\r\n\r\n", at: 1))
+        #expect(request?.path == "/a")
+        #expect(machine.deadline == nil)  // no timer while the handler runs
+        let write = Self.written(machine.responseReady(HTTPResponse(status: 200), now: 2))
+        #expect(write?.close == false)
+        #expect(write?.context.method == "GET" && write?.context.path == "/a")
+        #expect(Self.isNone(machine.writeCompleted(now: 3)))
+        #expect(machine.deadline?.kind == .idle)
+        #expect(machine.deadline?.at == 3 + 60 * Self.second)
+        #expect(Self.isNone(machine.timerFired(now: 3 + 59 * Self.second)))
+        #expect(Self.isClose(machine.timerFired(now: 3 + 60 * Self.second)))
+    }
+
+    @Test mutating func pipelinedRequestsAreDispatchedOneAtATime() {
+        let first = Self.dispatched(receive(get("/1") + get("/2")))
+        #expect(first?.path == "/1")
+        #expect(Self.isNone(receive(get("/3"))))  // buffered while /1 is handled
+        _ = machine.responseReady(HTTPResponse(status: 200), now: 1)
+        #expect(Self.dispatched(machine.writeCompleted(now: 2))?.path == "/2")
+        _ = machine.responseReady(HTTPResponse(status: 200), now: 3)
+        #expect(Self.dispatched(machine.writeCompleted(now: 4))?.path == "/3")
+    }
+
+    @Test mutating func readingPausesWhenPipelinedBytesPileUp() {
+        _ = receive(get("/1"))
+        #expect(machine.wantsToRead)
+        _ = receive(String(repeating: "GET /x HTTP/1.1\r\nHost: h\r\n\r\n", count: 20))
+        #expect(!machine.wantsToRead)
+        _ = machine.responseReady(HTTPResponse(status: 200), now: 1)
+        _ = machine.writeCompleted(now: 2)
+        #expect(!machine.wantsToRead)  // still handling the next one, still over the limit
+    }
+
+    @Test mutating func expectContinueThenBody() {
+        guard case .sendContinue = receive("PUT /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n") else {
+            Issue.record("expected sendContinue"); return
+        }
+        #expect(machine.deadline?.kind == .body)
+        #expect(Self.dispatched(receive("data"))?.body == Array("data".utf8))
+    }
+
+    @Test mutating func expectContinueWithBodyAlreadyThereSkipsThe100() {
+        let action = receive("PUT /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\ndata")
+        #expect(Self.dispatched(action) != nil)
+    }
+
+    @Test mutating func oversizedBodyIsRefusedBeforeReading() {
+        let write = Self.written(receive("PUT /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n"))
+        #expect(write?.response.status == 413 && write?.close == true)
+        #expect(write?.context.errorCode == "body_too_large")
+        guard case .shutdownOutput = machine.writeCompleted(now: 1) else { Issue.record("expected lingering close"); return }
+        #expect(machine.deadline?.kind == .linger)
+        #expect(Self.isNone(receive("discarded body bytes")))
+        #expect(Self.isClose(machine.timerFired(now: 1 + 2 * Self.second)))
+    }
+
+    @Test mutating func lingeringEndsAtClientEOF() {
+        _ = receive("BAD\r\n\r\n")
+        _ = machine.writeCompleted(now: 1)
+        #expect(Self.isClose(machine.inputEnded(now: 2)))
+    }
+
+    @Test mutating func silentConnectionTimesOutWithoutAResponse() {
+        #expect(machine.deadline?.kind == .header)
+        #expect(Self.isClose(machine.timerFired(now: 10 * Self.second)))
+    }
+
+    @Test mutating func partialHeadTimesOutWith408CountedFromTheAccept() {
+        #expect(Self.isNone(receive("GET / HTTP/1.1\r\n", at: 9 * Self.second)))
+        #expect(machine.deadline?.at == 10 * Self.second)  // not reset by the first byte
+        let write = Self.written(machine.timerFired(now: 10 * Self.second))
+        #expect(write?.response.status == 408 && write?.close == true)
+    }
+
+    @Test mutating func stalledBodyTimesOut() {
+        #expect(Self.isNone(receive("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nab", at: 1)))
+        #expect(machine.deadline?.kind == .body)
+        #expect(Self.isNone(receive("cd", at: 3 * Self.second)))  // progress moves the deadline
+        #expect(Self.isNone(machine.timerFired(now: 6 * Self.second)))
+        #expect(Self.written(machine.timerFired(now: 8 * Self.second))?.response.status == 408)
+    }
+
+    @Test mutating func http10ClosesAfterTheResponse() {
+        _ = receive("GET / HTTP/1.0\r\n\r\n")
+        #expect(Self.written(machine.responseReady(HTTPResponse(status: 200), now: 1))?.close == true)
+    }
+
+    @Test mutating func handlerConnectionCloseIsHonoured() {
+        _ = receive(get())
+        let response = HTTPResponse(status: 200, headers: ["Connection": "close"])
+        #expect(Self.written(machine.responseReady(response, now: 1))?.close == true)
+    }
+
+    @Test mutating func drainClosesIdleAndFinishesInFlight() {
+        var idle = ConnectionStateMachine(configuration: Self.configuration(), now: 0)
+        #expect(Self.isClose(idle.beginDrain(now: 1)))
+
+        _ = receive(get())
+        #expect(Self.isNone(machine.beginDrain(now: 1)))
+        #expect(Self.written(machine.responseReady(HTTPResponse(status: 200), now: 2))?.close == true)
+    }
+
+    @Test mutating func clientEOFWhileHandlingStillGetsTheResponse() {
+        _ = receive(get())
+        #expect(Self.isNone(machine.inputEnded(now: 1)))
+        #expect(Self.written(machine.responseReady(HTTPResponse(status: 200), now: 2)) != nil)
+        #expect(Self.isClose(machine.writeCompleted(now: 3)))
+    }
+
+    @Test mutating func rejectAnswers503WithRetryAfter() {
+        let write = Self.written(machine.reject(now: 0))
+        #expect(write?.response.status == 503)
+        #expect(write?.response.headers["retry-after"] == "1")
+        #expect(write?.close == true)
+    }
+
+    @Test mutating func malformedRequestGets400AndClose() {
+        let write = Self.written(receive("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"))
+        #expect(write?.response.status == 400 && write?.close == true)
+        #expect(write?.response.headers["connection"] == "close")
+        #expect(Self.isNone(receive(get())))  // nothing after a framing error is parsed
+    }
+
+    @Test mutating func writeStallIsCut() {
+        _ = receive(get())
+        _ = machine.responseReady(HTTPResponse(status: 200), now: 1)
+        machine.writeProgressed(now: 20 * Self.second)
+        #expect(Self.isNone(machine.timerFired(now: 31 * Self.second)))
+        #expect(Self.isClose(machine.timerFired(now: 50 * Self.second)))
+    }
+}
+
+@Suite("ResponseWriter")
+struct ResponseWriterTests {
+    let writer = ResponseWriter(serverName: "softlabel")
+    let date = Array("Sun, 06 Nov 1994 08:49:37 GMT".utf8)
+
+    func text(_ head: ResponseWriter.Head) -> String { String(decoding: head.bytes, as: UTF8.self) }
+
+    @Test func headCarriesServerDateLengthAndHandlerFields() {
+        let response = HTTPResponse(status: 201, headers: ["Content-Type": "application/json", "X-A": "1"], text: "{}")
+        let head = writer.head(for: response, method: "POST", version: .http1_1, close: false, date: date)
+        #expect(text(head) == "HTTP/1.1 201 Created\r\nServer: softlabel\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 2\r\nContent-Type: application/json\r\nX-A: 1\r\n\r\n")
+        #expect(head.sendsBody)
+    }
+
+    @Test func headRequestKeepsLengthDropsBody() {
+        let head = writer.head(for: HTTPResponse(status: 200, text: "hello"), method: "HEAD", version: .http1_1, close: false, date: date)
+        #expect(text(head).contains("Content-Length: 5\r\n"))
+        #expect(!head.sendsBody)
+    }
+
+    @Test func noContentHasNoLength() {
+        let head = writer.head(for: HTTPResponse(status: 204), method: "DELETE", version: .http1_1, close: false, date: date)
+        #expect(!text(head).contains("Content-Length"))
+        #expect(!head.sendsBody)
+    }
+
+    @Test func connectionHeaderFollowsTheDecision() {
+        let closing = writer.head(for: HTTPResponse(status: 200), method: "GET", version: .http1_1, close: true, date: date)
+        #expect(text(closing).contains("Connection: close\r\n"))
+        let old = writer.head(for: HTTPResponse(status: 200), method: "GET", version: .http1_0, close: false, date: date)
+        #expect(text(old).contains("Connection: keep-alive\r\n"))
+    }
+
+    @Test func dateFormat() {
+        #expect(String(decoding: HTTPDate.format(784111777), as: UTF8.self) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(String(decoding: HTTPDate.format(0), as: UTF8.self) == "Thu, 01 Jan 1970 00:00:00 GMT")
+    }
+}
