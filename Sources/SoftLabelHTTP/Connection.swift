@@ -192,7 +192,8 @@ final class Connection: @unchecked Sendable {
                 }
             }
         }
-        if let writeSource, !writeSuspended {
+        // Never suspend a cancelled source: its cancel handler (which closes the fd) would not run.
+        if !closed, let writeSource, !writeSuspended {
             writeSource.suspend()
             writeSuspended = true
         }
