@@ -134,6 +134,11 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.signalSources.append(contentsOf: sources) }
     }
 
+    /// The same as `server.installSignalHandlers(signals)`.
+    public static func installSignalHandlers(for server: HTTPServer, signals: [Int32] = [SIGTERM, SIGINT]) {
+        server.installSignalHandlers(signals)
+    }
+
     /// Keeps a signal source alive. `@unchecked Sendable`: after `activate()` the source is never
     /// touched again, only retained (Dispatch runs its handler on its own queue).
     private struct RetainedSignalSource: @unchecked Sendable {
