@@ -49,6 +49,9 @@ public final class HTTPServer: Sendable {
     /// Open connections (including ones being refused with 503).
     public var connectionCount: Int { state.withLock { $0.connections.count } }
 
+    /// Requests parsed and waiting for a compute thread (a gauge for metrics).
+    public var queuedRequestCount: Int { state.withLock { $0.compute?.queuedCount ?? 0 } }
+
     /// Binds and listens; returns the bound port (the ephemeral one for port 0).
     public func start() throws -> Int {
         try validate(configuration)
