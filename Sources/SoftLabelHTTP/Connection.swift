@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -19,9 +20,13 @@ struct ConnectionEnvironment: Sendable {
 /// One accepted socket: Dispatch read/write/timer sources on a private serial queue feed the
 /// `ConnectionStateMachine` and carry out the actions it returns.
 ///
-/// `@unchecked Sendable`: all mutable state is confined to `queue`. Sources fire on it, and the
-/// compute pool's completions and the server's drain calls hop onto it before touching anything.
+/// `@unchecked Sendable`: all mutable state is guarded by `lock`. The sources fire on `queue`
+/// and take it; the compute thread that ran the handler takes it too and writes the response
+/// itself, which saves a thread wake-up per request over hopping back onto `queue` (measured
+/// with wrk: the context switches were the largest cost). Nothing is called with the lock held
+/// that could take it again: handler jobs are queued, Dispatch cancel handlers run later.
 final class Connection: @unchecked Sendable {
+    private let lock = Mutex<Void>(())
     let id: Int
     let queue: DispatchQueue
     private let fd: Int32
@@ -70,30 +75,35 @@ final class Connection: @unchecked Sendable {
 
     /// Starts reading; a connection over the limit (`rejecting`) is answered 503 and closed.
     func start(rejecting: Bool) {
-        queue.async { [self] in
-            let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-            read.setEventHandler { [unowned self] in self.readable() }
-            read.setCancelHandler { [self] in self.sourceCancelled() }
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.setEventHandler { [unowned self] in
+        queue.async { [self] in lock.withLock { _ in startSources(rejecting: rejecting) } }
+    }
+
+    private func startSources(rejecting: Bool) {
+        guard !closed else { return }  // drained or force-closed before the sources existed
+        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        read.setEventHandler { [unowned self] in self.lock.withLock { _ in self.readable() } }
+        read.setCancelHandler { [self] in self.lock.withLock { _ in self.sourceCancelled() } }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.setEventHandler { [unowned self] in
+            self.lock.withLock { _ in
                 self.scheduledDeadline = .max
                 self.perform(self.machine.timerFired(now: Self.now()))
                 self.synchronize()
             }
-            timer.setCancelHandler { [self] in self.sourceCancelled() }
-            readSource = read
-            self.timer = timer
-            liveSources = 2
-            read.activate()
-            timer.activate()
-            if rejecting { perform(machine.reject(now: Self.now())) }
-            synchronize()
         }
+        timer.setCancelHandler { [self] in self.lock.withLock { _ in self.sourceCancelled() } }
+        readSource = read
+        self.timer = timer
+        liveSources = 2
+        read.activate()
+        timer.activate()
+        if rejecting { perform(machine.reject(now: Self.now())) }
+        synchronize()
     }
 
     /// Graceful shutdown: close if idle, else finish the request in progress and close.
     func beginDrain() {
-        queue.async { [self] in
+        lock.withLock { _ in
             perform(machine.beginDrain(now: Self.now()))
             synchronize()
         }
@@ -101,7 +111,7 @@ final class Connection: @unchecked Sendable {
 
     /// Closes at once (drain timeout or second signal).
     func forceClose() {
-        queue.async { [self] in closeNow() }
+        lock.withLock { _ in closeNow() }
     }
 
     // MARK: - Events
@@ -141,7 +151,7 @@ final class Connection: @unchecked Sendable {
             let handler = environment.handler
             environment.compute.submit { [self] in
                 let response = handler.handle(request)
-                queue.async { [self] in
+                lock.withLock { _ in
                     perform(machine.responseReady(response, now: Self.now()))
                     synchronize()
                 }
@@ -192,7 +202,8 @@ final class Connection: @unchecked Sendable {
                 }
             }
         }
-        if let writeSource, !writeSuspended {
+        // Never suspend a cancelled source: its cancel handler (which closes the fd) would not run.
+        if !closed, let writeSource, !writeSuspended {
             writeSource.suspend()
             writeSuspended = true
         }
@@ -220,10 +231,12 @@ final class Connection: @unchecked Sendable {
         }
         let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
         source.setEventHandler { [unowned self] in
-            self.flush()
-            self.synchronize()
+            self.lock.withLock { _ in
+                self.flush()
+                self.synchronize()
+            }
         }
-        source.setCancelHandler { [self] in self.sourceCancelled() }
+        source.setCancelHandler { [self] in self.lock.withLock { _ in self.sourceCancelled() } }
         writeSource = source
         liveSources += 1
         source.activate()

@@ -29,7 +29,6 @@ public enum HTTPError: Error, Sendable, Equatable {
     case invalidChunkSize
     case invalidChunkExtension
     case invalidChunkData
-    case invalidTrailer
     case bodyTooLarge
     case unsupportedExpectation
     // Time and load
@@ -78,7 +77,6 @@ public enum HTTPError: Error, Sendable, Equatable {
         case .invalidChunkSize: "invalid_chunk_size"
         case .invalidChunkExtension: "invalid_chunk_extension"
         case .invalidChunkData: "invalid_chunk_data"
-        case .invalidTrailer: "invalid_trailer"
         case .bodyTooLarge: "body_too_large"
         case .unsupportedExpectation: "expectation_failed"
         case .headerTimeout: "header_timeout"
@@ -114,7 +112,6 @@ public enum HTTPError: Error, Sendable, Equatable {
         case .invalidChunkSize: "A chunk size is not a plain hexadecimal number or is too large."
         case .invalidChunkExtension: "A chunk extension is malformed."
         case .invalidChunkData: "Chunk data is not followed by CRLF."
-        case .invalidTrailer: "A trailer field is malformed."
         case .bodyTooLarge: "The request body is larger than the server accepts."
         case .unsupportedExpectation: "The only expectation supported is 100-continue."
         case .headerTimeout: "The request head was not received in time."

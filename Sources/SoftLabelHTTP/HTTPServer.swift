@@ -49,6 +49,9 @@ public final class HTTPServer: Sendable {
     /// Open connections (including ones being refused with 503).
     public var connectionCount: Int { state.withLock { $0.connections.count } }
 
+    /// Requests parsed and waiting for a compute thread (a gauge for metrics).
+    public var queuedRequestCount: Int { state.withLock { $0.compute?.queuedCount ?? 0 } }
+
     /// Binds and listens; returns the bound port (the ephemeral one for port 0).
     public func start() throws -> Int {
         try validate(configuration)
@@ -132,6 +135,11 @@ public final class HTTPServer: Sendable {
         }
         for _ in signals { _ = registered.wait(timeout: .now() + 1) }
         state.withLock { $0.signalSources.append(contentsOf: sources) }
+    }
+
+    /// The same as `server.installSignalHandlers(signals)`.
+    public static func installSignalHandlers(for server: HTTPServer, signals: [Int32] = [SIGTERM, SIGINT]) {
+        server.installSignalHandlers(signals)
     }
 
     /// Keeps a signal source alive. `@unchecked Sendable`: after `activate()` the source is never

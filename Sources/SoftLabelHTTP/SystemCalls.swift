@@ -148,11 +148,4 @@ enum Posix {
         }
         return result == 0 ? SocketAddress(storage: storage) : nil
     }
-
-    /// Monotonic time in nanoseconds (the clock Dispatch timers use on Linux).
-    static func monotonicNanoseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
-    }
 }
