@@ -55,7 +55,22 @@ public enum TargetSource: Sendable, Equatable {
 }
 
 /// Checks that every value of a matrix is finite (JSON cannot carry NaN/inf, binary tensors can).
+/// One SIMD pass: x·0 is 0 for every finite x and NaN for ±inf and NaN, so a lane sum of x·0
+/// is 0 exactly when all are finite; only then is the offending index searched for.
 public func validateFinite(_ m: Matrix, path: String) throws(ValidationError) {
+    let allFinite = m.values.withUnsafeBufferPointer { p -> Bool in
+        guard let base = p.baseAddress else { return true }
+        var acc = SIMD8<Float>.zero
+        var i = 0
+        while i + 8 <= p.count {
+            acc += Row.load(base + i) * 0
+            i += 8
+        }
+        var tail: Float = 0
+        while i < p.count { tail += base[i] * 0; i += 1 }
+        return Row.horizontalSum(acc) + tail == 0
+    }
+    if allFinite { return }
     for (i, v) in m.values.enumerated() where !v.isFinite {
         throw ValidationError(.nonFinite, "values must be finite numbers, got \(v)", path: "\(path)[\(i / max(m.columns, 1))][\(i % max(m.columns, 1))]")
     }

@@ -159,3 +159,21 @@ struct LossPropertyTests {
         }
     }
 }
+
+@Suite("Finite check")
+struct FiniteCheckTests {
+    @Test("validateFinite finds NaN and ±inf anywhere, passes finite extremes", arguments: [0, 7, 8, 15, 16, 23])
+    func nonFinite(_ position: Int) {
+        for bad: Float in [.nan, .infinity, -.infinity] {
+            var m = Matrix(rows: 4, columns: 6, repeating: 1)
+            m.values[position] = bad
+            #expect(throws: ValidationError.self) { try validateFinite(m, path: "logits") }
+            do { try validateFinite(m, path: "logits") } catch {
+                #expect(error.path == "logits[\(position / 6)][\(position % 6)]")
+                #expect(error.code == .nonFinite)
+            }
+        }
+        let extremes = Matrix(rows: 1, columns: 5, values: [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, 0, -0.0])
+        #expect(throws: Never.self) { try validateFinite(extremes, path: "logits") }
+    }
+}
