@@ -1,6 +1,8 @@
 import Benchmark
 import Foundation
 import SoftLabelKernels
+import SoftLabelService
+import SoftLabelWire
 
 /// Kernel throughput. One "op" is one whole batch; the batch's element count is in the name,
 /// so logits/s = ops/s × elements (scripts/bench prints the conversion and numpy's number).
@@ -52,6 +54,42 @@ let benchmarks: @Sendable () -> Void = {
         let config = LossConfiguration(smoothing: LabelSmoothing(epsilon: 0.1, kind: .prior, prior: prior))
         for _ in benchmark.scaledIterations {
             blackHole(Loss.compute(logits: logits256x1000, source: .labels(labels256, ignoreIndex: -100), configuration: config))
+        }
+    }
+
+    // The body make_bodies.py writes for loss_256_1000: shortest float32 text, labels, ε.
+    var writer = JSONWriter(capacity: 3 << 20)
+    writer.beginObject()
+    writer.key("logits"); writer.writeFloatMatrix(logits256x1000)
+    writer.key("labels"); writer.beginArray(); for y in labels256 { writer.writeInt(y) }; writer.endArray()
+    writer.key("label_smoothing"); writer.writeFloat(0.1)
+    writer.endObject()
+    let lossBody = writer.bytes
+
+    Benchmark("JSON read 256x1000 logits body (\(lossBody.count) bytes)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            lossBody.withUnsafeBytes { raw in
+                var reader = JSONReader(raw)
+                try! reader.beginObject(path: "")
+                while let key = try! reader.nextKey() {
+                    if key == "logits" { blackHole(try! reader.readFloatMatrix(path: key)) } else { try! reader.skipValue() }
+                }
+            }
+        }
+    }
+
+    Benchmark("JSON write 256x1000 matrix") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var w = JSONWriter(capacity: 3 << 20)
+            w.writeFloatMatrix(logits256x1000)
+            blackHole(w.bytes)
+        }
+    }
+
+    Benchmark("whole /v1/loss request 256x1000 through the service (no sockets)") { benchmark in
+        let service = SoftLabelService()
+        for _ in benchmark.scaledIterations {
+            blackHole(service.call("/v1/loss", body: lossBody))
         }
     }
 
