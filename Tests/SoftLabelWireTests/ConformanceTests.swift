@@ -27,6 +27,21 @@ import SoftLabelWire
         #expect(error == nil, "\(name): \(error.map(String.init(describing:)) ?? "")")
     }
 
+    /// The typed reads (what the service uses) accept the same documents as `validate`.
+    @Test(arguments: files(prefix: "y_"))
+    func typedReadsAcceptValid(_ name: String) throws {
+        let error = typedWalkError(try Self.bytes(name))
+        #expect(error == nil || error?.kind == .duplicateKey, "\(name): \(error.map(String.init(describing:)) ?? "")")
+    }
+
+    /// Every invalid document makes the typed reads throw too, so a service never answers 200 to
+    /// one; the error is a syntax error, or a type error where the input stops being JSON after
+    /// the point a typed read rejected (the service then asks `validate` and answers 400).
+    @Test(arguments: files(prefix: "n_"))
+    func typedReadsRejectInvalid(_ name: String) throws {
+        #expect(typedWalkError(try Self.bytes(name)) != nil, "\(name) was accepted by the typed reads")
+    }
+
     @Test(arguments: files(prefix: "n_"))
     func rejectsInvalid(_ name: String) throws {
         let error = validationError(try Self.bytes(name))

@@ -77,3 +77,31 @@ struct SeededGenerator: RandomNumberGenerator {
 func environmentInt(_ name: String, default fallback: Int) -> Int {
     ProcessInfo.processInfo.environment[name].flatMap { Int($0) } ?? fallback
 }
+
+/// Reads a whole document with the typed calls only (no `skipValue`), iteratively, as a service
+/// would; returns the first error. Numbers beyond float32 fall back to `readDouble`.
+func typedWalkError(_ bytes: [UInt8]) -> JSONReadError? {
+    readError(bytes) { reader in
+        var containers: [Bool] = []  // isObject
+        repeat {
+            switch try reader.peekKind() {
+            case .object:
+                try reader.beginObject(path: "")
+                containers.append(true)
+            case .array:
+                try reader.beginArray(path: "")
+                containers.append(false)
+            case .string: _ = try reader.readString(path: "")
+            case .number:
+                if (try? reader.readFloat(path: "")) == nil { _ = try reader.readDouble(path: "") }
+            case .bool: _ = try reader.readBool(path: "")
+            case .null: _ = try reader.readNull()
+            }
+            while let isObject = containers.last {
+                if isObject ? try reader.nextKey() != nil : try reader.nextElement() { break }
+                containers.removeLast()
+            }
+        } while !containers.isEmpty
+        try reader.finish()
+    }
+}
