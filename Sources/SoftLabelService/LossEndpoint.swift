@@ -75,7 +75,7 @@ struct LossEndpoint {
     }
 
     /// Options of another loss are an error, not silently ignored.
-    private static func rejectUnused(_ loss: String, gamma: Float?, teacher: Matrix?, temperature: Float?, alpha: Float?) throws {
+    static func rejectUnused(_ loss: String, gamma: Float?, teacher: Matrix?, temperature: Float?, alpha: Float?) throws {
         let unused: [(String, Bool)] = [
             ("gamma", gamma != nil && loss != "focal"),
             ("teacher_logits", teacher != nil && loss != "distillation"),

@@ -36,6 +36,7 @@ public struct ServiceHTTPHandler: HTTPHandler {
             if let error = Routes.checkJSONContentType(request.headers["content-type"]) { return Self.response(error) }
             return Self.response(service.call(path, body: request.body))
         }
+        if let response = OpenInferenceRoutes.route(request, self) { return response }
         return Self.response(.notFound(path))
     }
 

@@ -41,7 +41,7 @@ public final class ServiceMetrics: Sendable {
     static func route(_ path: String?) -> String {
         guard let path else { return "unparsed" }
         if Routes.known.contains(path) { return path }
-        if path.hasPrefix("/v2/models/") { return "/v2/models/{model}" + (path.hasSuffix("/infer") ? "/infer" : "") }
+        if let label = OpenInferenceRoutes.metricsLabel(path) { return label }
         return "other"
     }
 

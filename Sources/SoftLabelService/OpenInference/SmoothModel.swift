@@ -1,0 +1,61 @@
+import SoftLabelKernels
+import SoftLabelWire
+
+/// Model `smooth`: `POST /v1/smooth` as an inference: index labels (with the `num_classes`
+/// parameter) or soft targets in, smoothed targets out.
+enum SmoothModel {
+    static let model = InferenceModel(
+        name: "smooth",
+        summary: "Label-smoothed targets for index labels (parameter num_classes) or soft targets, as POST /v1/smooth; parameter label_smoothing is required.",
+        inputs: [
+            TensorSpec("labels", [.int64, .int32], "[B]", "Class indices in [0, K) (or ignore_index), with parameter num_classes; INT64 or INT32. Send labels or targets."),
+            TensorSpec("targets", [.fp32], "[B, K]", "Soft targets: entries in [0, 1], rows summing to 1."),
+            TensorSpec("prior", [.fp32], "[K]", "The prior π of smoothing \"prior\": K values ≥ 0 summing to 1."),
+            TensorSpec("similarity", [.fp32], "[K, K]", "The class similarity S of smoothing \"similarity\": rows summing to 1."),
+        ],
+        outputs: [
+            TensorSpec("targets", [.fp32], "[B, K]", "The smoothed targets (all zeros for a row with ignore_index)."),
+            TensorSpec("num_classes", [.int64], "[1]", "K."),
+            TensorSpec("label_smoothing", [.fp32], "[1]", "ε as used (float32)."),
+        ],
+        parameters: ["num_classes", "ignore_index"] + SmoothingFields.scalarNames,
+        run: run)
+
+    static func run(_ inputs: ModelInputs, _ p: InferenceParameters, _ requested: Set<String>?, _ decoding: RequestDecoding) throws -> InferenceModel.Result {
+        let labels = try inputs.integers("labels")
+        let targets = try inputs.matrix("targets")
+        let numClasses = try p.int("num_classes")
+        let ignoreIndex = try p.int("ignore_index")
+        let vocabulary = try SmoothingFields.read(p, inputs, decoding)
+        let source: TargetSource
+        let k: Int
+        switch (labels, targets) {
+        case (let labels?, nil):
+            guard let numClasses else { throw ServiceError.missingField("num_classes", "index labels need the number of classes K") }
+            guard numClasses >= 1 else { throw ServiceError.invalidValue("num_classes", "num_classes must be ≥ 1, got \(numClasses)") }
+            try decoding.checkLimits(rows: labels.count, columns: numClasses, path: "num_classes")
+            guard !labels.isEmpty else { throw ServiceError.invalidValue("labels", "labels must hold at least one label") }
+            source = .labels(labels, ignoreIndex: ignoreIndex)
+            k = numClasses
+        case (nil, let targets?):
+            if let numClasses, numClasses != targets.columns {
+                throw ServiceError(status: 422, code: "shape_mismatch", message: "num_classes is \(numClasses) but targets has \(targets.columns) columns", path: "num_classes")
+            }
+            if ignoreIndex != nil {
+                throw ServiceError(status: 422, code: "conflicting_fields", message: "ignore_index applies to index labels, not to soft targets", path: "ignore_index")
+            }
+            source = .probabilities(targets)
+            k = targets.columns
+        case (nil, nil):
+            throw inputs.missing("labels", "send \"labels\" ([B] class indices, with parameter num_classes) or \"targets\" ([B, K])")
+        case (.some, .some):
+            throw ServiceError(status: 422, code: "conflicting_fields", message: "send exactly one of the inputs \"labels\" or \"targets\", not both", path: "targets")
+        }
+        let smoothing = try vocabulary.smoothing(numClasses: k, defaultEpsilon: nil)
+        try source.validate(numClasses: k, path: labels != nil ? "labels" : "targets")
+        let q = SmoothTargets.compute(source, numClasses: k, smoothing: smoothing)
+        return InferenceModel.Result(
+            outputs: [.matrix("targets", q), .scalar("num_classes", k), .scalar("label_smoothing", smoothing.epsilon)],
+            parameters: [("smoothing", .string(smoothing.kind.rawValue))])
+    }
+}
