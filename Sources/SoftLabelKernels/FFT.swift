@@ -8,8 +8,10 @@ import RealModule
 /// through one complex FFT of length M of z_n = x_{2n} + i·x_{2n+1} (the "two for one" split,
 /// Numerical Recipes §12.3):
 ///   X_k = E_k + W^k·O_k,  E_k = (Z_k + conj Z_{M−k})/2,  O_k = (Z_k − conj Z_{M−k})/(2i),  W = e^{−2πi/L}.
-/// `inverse` undoes the split and runs the complex FFT backwards *without* the 1/M factor: it
-/// returns M·x (callers fold the exact power-of-two 1/M into a spectrum).
+/// Both work in place on the even/odd split of x, so callers write and read the samples there.
+/// `inverseOfProduct` multiplies two spectra, undoes the split and runs the complex FFT backwards
+/// *without* the 1/M factor: it returns M·x (callers fold the exact power-of-two 1/M into an
+/// input).
 ///
 /// The complex FFT is iterative decimation in time after a bit-reversal permutation, on split
 /// real/imaginary arrays: stages 1 and 2 are one radix-4 pass without multiplications, the
@@ -19,7 +21,13 @@ import RealModule
 /// not a recurrence, so the round-off is the textbook O(ε·log L)·‖x‖₂ per coefficient
 /// (Higham, "Accuracy and Stability of Numerical Algorithms", §24.1). Cost: (M/2)·log₂M
 /// butterflies plus O(M) for the split; a plan holds O(L) twiddles and no per-call allocation.
-final class RealFFT {
+final class RealFFT: @unchecked Sendable {  // immutable after init
+    /// The plan for L = 2048, smooth ECE's length for every σ ≥ 0.01 (E = 1001), built once.
+    static let length2048 = RealFFT(length: 2048)
+
+    /// A plan for `length`: the shared one for 2048, else a new one.
+    static func plan(length: Int) -> RealFFT { length == 2048 ? length2048 : RealFFT(length: length) }
+
     /// L, the number of reals.
     let length: Int
     /// M = L/2, the complex FFT length.
@@ -76,60 +84,106 @@ final class RealFFT {
         splitCos.deallocate(); splitSin.deallocate()
     }
 
-    /// X = FFT(x): reads `x[0..<L]`, writes `re[0...M]`, `im[0...M]` (M + 1 each; `re` and `im`
-    /// need room for M + 1 values; `x` may not alias them).
-    func forward(_ x: UnsafePointer<Double>, re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>) {
+    /// X = FFT(x) in place, x given split into even and odd samples: on entry `re[n]` = x_{2n},
+    /// `im[n]` = x_{2n+1} (n < M); on exit `re[0...M]`, `im[0...M]` = X_0 … X_M (both need
+    /// room for M + 1 values).
+    func forward(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>) {
         let m = half
-        for n in 0..<m {
-            re[n] = x[2 * n]
-            im[n] = x[2 * n + 1]
-        }
         complexForward(re, im)
         // k = 0 and M: E_0 = Re Z_0, O_0 = Im Z_0.
         let r0 = re[0], i0 = im[0]
         re[0] = r0 + i0; im[0] = 0
         re[m] = r0 - i0; im[m] = 0
-        for k in 1...(m / 2) {
+        // k and M − k together; four k per step while the two runs of four stay apart, then the
+        // rest one at a time (the same arithmetic).
+        var k = 1
+        while 2 * k + 6 < m {
+            let mk = m - k - 3
+            let (xr, xi, yr, yi) = splitForward(Self.load(re + k), Self.load(im + k),
+                                                Self.reversed(Self.load(re + mk)), Self.reversed(Self.load(im + mk)),
+                                                Self.load(splitCos + k), Self.load(splitSin + k))
+            Self.store(xr, re + k); Self.store(xi, im + k)
+            Self.store(Self.reversed(yr), re + mk); Self.store(Self.reversed(yi), im + mk)
+            k += 4
+        }
+        while k <= m / 2 {
             let mk = m - k
-            let zr = re[k], zi = im[k], wr = re[mk], wi = im[mk]
-            // E = (Z_k + conj Z_{M−k})/2, O = (Z_k − conj Z_{M−k})/(2i).
-            let er = 0.5 * (zr + wr), ei = 0.5 * (zi - wi)
-            let or = 0.5 * (zi + wi), oi = -0.5 * (zr - wr)
-            // W^k·O with W^k = c − i·s.
-            let c = splitCos[k], s = splitSin[k]
-            let tr = c * or + s * oi, ti = c * oi - s * or
-            // X_k = E + W^k O, X_{M−k} = conj(E − W^k O).
-            re[k] = er + tr; im[k] = ei + ti
-            re[mk] = er - tr; im[mk] = -(ei - ti)
+            let (xr, xi, yr, yi) = splitForward(SIMD4(repeating: re[k]), SIMD4(repeating: im[k]),
+                                                SIMD4(repeating: re[mk]), SIMD4(repeating: im[mk]),
+                                                SIMD4(repeating: splitCos[k]), SIMD4(repeating: splitSin[k]))
+            re[k] = xr[0]; im[k] = xi[0]
+            re[mk] = yr[0]; im[mk] = yi[0]
+            k += 1
         }
     }
 
-    /// M·x = M·IFFT(X) for a conjugate-symmetric spectrum given as `re[0...M]`, `im[0...M]`
-    /// (destroyed); writes `x[0..<L]` (`x` may not alias them).
-    func inverse(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>, into x: UnsafeMutablePointer<Double>) {
+    /// X_k and X_{M−k} from Z_k = (zr, zi) and Z_{M−k} = (wr, wi), W^k = c − i·s:
+    /// E = (Z_k + conj Z_{M−k})/2, O = (Z_k − conj Z_{M−k})/(2i), X_k = E + W^k·O,
+    /// X_{M−k} = conj(E − W^k·O).
+    @inline(__always)
+    private func splitForward(_ zr: SIMD4<Double>, _ zi: SIMD4<Double>, _ wr: SIMD4<Double>, _ wi: SIMD4<Double>,
+                              _ c: SIMD4<Double>, _ s: SIMD4<Double>)
+        -> (SIMD4<Double>, SIMD4<Double>, SIMD4<Double>, SIMD4<Double>) {
+        let er = 0.5 * (zr + wr), ei = 0.5 * (zi - wi)
+        let or = 0.5 * (zi + wi), oi = -0.5 * (zr - wr)
+        let tr = c * or + s * oi, ti = c * oi - s * or
+        return (er + tr, ei + ti, er - tr, -(ei - ti))
+    }
+
+    /// M·x = M·IFFT(A·B) for two conjugate-symmetric spectra A, B given as `re[0...M]`,
+    /// `im[0...M]` (read only), i.e. M times the circular convolution of their sequences;
+    /// written split: `even[n]` = M·x_{2n}, `odd[n]` = M·x_{2n+1} (n < M). The output may not
+    /// alias the inputs.
+    func inverseOfProduct(_ aRe: UnsafePointer<Double>, _ aIm: UnsafePointer<Double>,
+                          _ bRe: UnsafePointer<Double>, _ bIm: UnsafePointer<Double>,
+                          even: UnsafeMutablePointer<Double>, odd: UnsafeMutablePointer<Double>) {
         let m = half
+        // X_0 and X_M are real for real sequences (their imaginary parts are exactly 0 here).
+        let x0 = aRe[0] * bRe[0] - aIm[0] * bIm[0], xm = aRe[m] * bRe[m] - aIm[m] * bIm[m]
         // Z_0 = E_0 + i·O_0 with E_0 = (X_0 + X_M)/2, O_0 = (X_0 − X_M)/2.
-        let x0 = re[0], xm = re[m]
-        re[0] = 0.5 * (x0 + xm)
-        im[0] = 0.5 * (x0 - xm)
-        for k in 1...(m / 2) {
+        even[0] = 0.5 * (x0 + xm)
+        odd[0] = 0.5 * (x0 - xm)
+        var k = 1
+        while 2 * k + 6 < m {
+            let mk = m - k - 3
+            let (er, ei, or, oi) = splitInverse(
+                Self.load(aRe + k), Self.load(aIm + k), Self.load(bRe + k), Self.load(bIm + k),
+                Self.reversed(Self.load(aRe + mk)), Self.reversed(Self.load(aIm + mk)),
+                Self.reversed(Self.load(bRe + mk)), Self.reversed(Self.load(bIm + mk)),
+                Self.load(splitCos + k), Self.load(splitSin + k))
+            Self.store(er - oi, even + k); Self.store(ei + or, odd + k)
+            Self.store(Self.reversed(er + oi), even + mk); Self.store(Self.reversed(-ei + or), odd + mk)
+            k += 4
+        }
+        while k <= m / 2 {
             let mk = m - k
-            let ar = re[k], ai = im[k], br = re[mk], bi = im[mk]
-            // E = (X_k + conj X_{M−k})/2, O = (X_k − conj X_{M−k})·conj(W^k)/2.
-            let er = 0.5 * (ar + br), ei = 0.5 * (ai - bi)
-            let dr = 0.5 * (ar - br), di = 0.5 * (ai + bi)
-            let c = splitCos[k], s = splitSin[k]
-            let or = c * dr - s * di, oi = c * di + s * dr
+            let (er, ei, or, oi) = splitInverse(
+                SIMD4(repeating: aRe[k]), SIMD4(repeating: aIm[k]), SIMD4(repeating: bRe[k]), SIMD4(repeating: bIm[k]),
+                SIMD4(repeating: aRe[mk]), SIMD4(repeating: aIm[mk]), SIMD4(repeating: bRe[mk]), SIMD4(repeating: bIm[mk]),
+                SIMD4(repeating: splitCos[k]), SIMD4(repeating: splitSin[k]))
             // Z_k = E + i·O, Z_{M−k} = conj E + i·conj O.
-            re[k] = er - oi; im[k] = ei + or
-            re[mk] = er + oi; im[mk] = -ei + or
+            even[k] = (er - oi)[0]; odd[k] = (ei + or)[0]
+            even[mk] = (er + oi)[0]; odd[mk] = (-ei + or)[0]
+            k += 1
         }
-        // IFFT(Z)·M = swap(FFT(swap(Z))).
-        complexForward(im, re)
-        for n in 0..<m {
-            x[2 * n] = re[n]
-            x[2 * n + 1] = im[n]
-        }
+        // IFFT(Z)·M = swap(FFT(swap(Z))): real parts land in `even`, imaginary parts in `odd`.
+        complexForward(odd, even)
+    }
+
+    /// E and O of the inverse split for X_k = A_k·B_k and X_{M−k} = A_{M−k}·B_{M−k} (given as
+    /// a·b for k and p·q for M − k), W^k = c − i·s: E = (X_k + conj X_{M−k})/2,
+    /// O = (X_k − conj X_{M−k})·conj(W^k)/2.
+    @inline(__always)
+    private func splitInverse(_ ar: SIMD4<Double>, _ ai: SIMD4<Double>, _ br: SIMD4<Double>, _ bi: SIMD4<Double>,
+                              _ pr: SIMD4<Double>, _ pi: SIMD4<Double>, _ qr: SIMD4<Double>, _ qi: SIMD4<Double>,
+                              _ c: SIMD4<Double>, _ s: SIMD4<Double>)
+        -> (SIMD4<Double>, SIMD4<Double>, SIMD4<Double>, SIMD4<Double>) {
+        let xr = ar * br - ai * bi, xi = ar * bi + ai * br
+        let yr = pr * qr - pi * qi, yi = pr * qi + pi * qr
+        let er = 0.5 * (xr + yr), ei = 0.5 * (xi - yi)
+        let dr = 0.5 * (xr - yr), di = 0.5 * (xi + yi)
+        let or = c * dr - s * di, oi = c * di + s * dr
+        return (er, ei, or, oi)
     }
 
     /// In-place unnormalised forward DFT of length M (sign −) on split arrays.
@@ -155,32 +209,91 @@ final class RealFFT {
             re[b + 3] = d0r - d1i; im[b + 3] = d0i + d1r
             b += 4
         }
+        // Stages of half-size h ≥ 4 on four lanes at a time, two at once where two remain
+        // (h and 2h over blocks of 4h: the same butterflies, one load and store of the data
+        // instead of two).
         var h = 4
         while h < m {
-            var base = 0
-            while base < m {
-                var j = 0
-                while j < h {
-                    let p = base + j, q = p + h
-                    let wr = Self.load(stageReal + h + j), wi = Self.load(stageImaginary + h + j)
-                    let ar = Self.load(re + p), ai = Self.load(im + p)
-                    let br = Self.load(re + q), bi = Self.load(im + q)
-                    let tr = br * wr - bi * wi
-                    let ti = br * wi + bi * wr
-                    Self.store(ar + tr, re + p); Self.store(ai + ti, im + p)
-                    Self.store(ar - tr, re + q); Self.store(ai - ti, im + q)
-                    j += 4
-                }
-                base += 2 * h
+            if 2 * h < m {
+                fusedStages(re, im, h)
+                h *= 4
+            } else {
+                radix2Stage(re, im, h)
+                h *= 2
             }
-            h *= 2
         }
+    }
+
+    /// One radix-2 stage of half-size h: x_p, x_{p+h} ← x_p ± w_j·x_{p+h}, w_j = e^{−iπj/h}.
+    @inline(__always)
+    private func radix2Stage(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, _ h: Int) {
+        var base = 0
+        while base < half {
+            var j = 0
+            while j < h {
+                let p = base + j, q = p + h
+                let wr = Self.load(stageReal + h + j), wi = Self.load(stageImaginary + h + j)
+                let ar = Self.load(re + p), ai = Self.load(im + p)
+                let br = Self.load(re + q), bi = Self.load(im + q)
+                let tr = br * wr - bi * wi
+                let ti = br * wi + bi * wr
+                Self.store(ar + tr, re + p); Self.store(ai + ti, im + p)
+                Self.store(ar - tr, re + q); Self.store(ai - ti, im + q)
+                j += 4
+            }
+            base += 2 * h
+        }
+    }
+
+    /// The stages of half-size h and 2h together over blocks of 4h. Stage h pairs (p, p+h) and
+    /// (p+2h, p+3h) with w = e^{−iπj/h}; stage 2h pairs (p, p+2h) with v = e^{−iπj/(2h)} and
+    /// (p+h, p+3h) with e^{−iπ(j+h)/(2h)} = −i·v. The arithmetic is exactly that of two radix-2
+    /// stages.
+    @inline(__always)
+    private func fusedStages(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, _ h: Int) {
+        let h2 = 2 * h
+        var base = 0
+        while base < half {
+            var j = 0
+            while j < h {
+                let p0 = base + j, p1 = p0 + h, p2 = p0 + h2, p3 = p2 + h
+                let wr = Self.load(stageReal + h + j), wi = Self.load(stageImaginary + h + j)
+                let vr = Self.load(stageReal + h2 + j), vi = Self.load(stageImaginary + h2 + j)
+                let a0r = Self.load(re + p0), a0i = Self.load(im + p0)
+                let a1r = Self.load(re + p1), a1i = Self.load(im + p1)
+                let a2r = Self.load(re + p2), a2i = Self.load(im + p2)
+                let a3r = Self.load(re + p3), a3i = Self.load(im + p3)
+                // Stage h.
+                let t1r = a1r * wr - a1i * wi, t1i = a1r * wi + a1i * wr
+                let t3r = a3r * wr - a3i * wi, t3i = a3r * wi + a3i * wr
+                let b0r = a0r + t1r, b0i = a0i + t1i, b1r = a0r - t1r, b1i = a0i - t1i
+                let b2r = a2r + t3r, b2i = a2i + t3i, b3r = a2r - t3r, b3i = a2i - t3i
+                // Stage 2h: twiddle v for (b0, b2), −i·v = (vi, −vr) for (b1, b3).
+                let u2r = b2r * vr - b2i * vi, u2i = b2r * vi + b2i * vr
+                let ur = vi, ui = -vr
+                let u3r = b3r * ur - b3i * ui, u3i = b3r * ui + b3i * ur
+                Self.store(b0r + u2r, re + p0); Self.store(b0i + u2i, im + p0)
+                Self.store(b0r - u2r, re + p2); Self.store(b0i - u2i, im + p2)
+                Self.store(b1r + u3r, re + p1); Self.store(b1i + u3i, im + p1)
+                Self.store(b1r - u3r, re + p3); Self.store(b1i - u3i, im + p3)
+                j += 4
+            }
+            base += 2 * h2
+        }
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Double>) -> SIMD4<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self)
     }
 
     @inline(__always)
     private static func load(_ p: UnsafeMutablePointer<Double>) -> SIMD4<Double> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self)
     }
+
+    @inline(__always)
+    private static func reversed(_ v: SIMD4<Double>) -> SIMD4<Double> { SIMD4(v[3], v[2], v[1], v[0]) }
 
     @inline(__always)
     private static func store(_ v: SIMD4<Double>, _ p: UnsafeMutablePointer<Double>) {

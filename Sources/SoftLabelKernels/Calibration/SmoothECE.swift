@@ -74,11 +74,8 @@ public enum SmoothECE {
         deposit(f, residual: residual, residualGrid: &residualGrid, onesGrid: &onesGrid)
         let smoothedResidual = reflectedConvolution(residualGrid, kernel: kernel)
         let smoothedOnes = reflectedConvolution(onesGrid, kernel: kernel)
-        return smoothedResidual.withUnsafeBufferPointer { a in
-            smoothedOnes.withUnsafeBufferPointer { d in
-                weightedAbsoluteMean(a.baseAddress!, d.baseAddress!, gridPoints: gridPoints, evaluationPoints: evaluationPoints)
-            }
-        }
+        return weightedAbsoluteMean(gridPoints: gridPoints, evaluationPoints: evaluationPoints,
+                                    residualAt: { smoothedResidual[$0] }, onesAt: { smoothedOnes[$0] })
     }
 
     /// relplot `smooth_round_to_grid` of the residuals and of ones: bins = int(f·(E−1)) clipped
@@ -99,16 +96,21 @@ public enum SmoothECE {
     }
 
     /// Σ_t |A_t/D_t|·D_t / Σ_t D_t over T = `evaluationPoints` points of linspace(0, 1, T), with
-    /// A and D the linear interpolations of the smoothed residual and ones grids (E points
-    /// each) and D_t including relplot's 1e-4 floor.
-    static func weightedAbsoluteMean(_ smoothedResidual: UnsafePointer<Double>, _ smoothedOnes: UnsafePointer<Double>,
-                                     gridPoints: Int, evaluationPoints: Int) -> Double {
+    /// A and D the linear interpolations (relplot `interpolate`) of the smoothed residual and
+    /// ones grids (E points each, read through `residualAt` and `onesAt`) and D_t including
+    /// relplot's 1e-4 floor.
+    @inline(__always)
+    static func weightedAbsoluteMean(gridPoints n: Int, evaluationPoints: Int,
+                                     residualAt: (Int) -> Double, onesAt: (Int) -> Double) -> Double {
         var numerator = 0.0, denominator = 0.0
         let step = evaluationPoints > 1 ? 1 / Double(evaluationPoints - 1) : 0
+        let bucketSize = 1 / Double(n - 1)
         for j in 0..<evaluationPoints {
             let x = j == evaluationPoints - 1 && evaluationPoints > 1 ? 1 : Double(j) * step
-            let a = interpolate(x, smoothedResidual, gridPoints)
-            let density = interpolate(x, smoothedOnes, gridPoints) + densityFloor
+            let index = Swift.min(Swift.max(Int(x * Double(n - 1)), 0), n - 2)
+            let fraction = (x - Double(index) * bucketSize) / bucketSize
+            let a = residualAt(index) * (1 - fraction) + residualAt(index + 1) * fraction
+            let density = onesAt(index) * (1 - fraction) + onesAt(index + 1) * fraction + densityFloor
             numerator += Swift.abs(a / density) * density
             denominator += density
         }
@@ -174,15 +176,6 @@ public enum SmoothECE {
         }
         return out
     }
-
-    /// relplot `interpolate`: linear interpolation of y_i at i/(n−1), evaluated at x.
-    @inline(__always)
-    static func interpolate(_ x: Double, _ y: UnsafePointer<Double>, _ n: Int) -> Double {
-        let bucketSize = 1 / Double(n - 1)
-        let index = Swift.min(Swift.max(Int(x * Double(n - 1)), 0), n - 2)
-        let residual = (x - Double(index) * bucketSize) / bucketSize
-        return y[index] * (1 - residual) + y[index + 1] * residual
-    }
 }
 
 /// relplot's reflected Gaussian smoothing of one data set at any number of bandwidths, by FFT:
@@ -207,13 +200,14 @@ final class ReflectedGaussianSmoother {
     private var gridPoints = 0
     private var fft: RealFFT?
     private var storage: UnsafeMutablePointer<Double>?
-    // Views into `storage` for the current L (M = L/2, S = M + 1 complex coefficients).
-    private var work: UnsafeMutablePointer<Double>!
+    // Views into `storage` for the current L, M + 1 values each (M = L/2): the spectra of the
+    // mirrored residual and ones grids, the kernel (its samples split even/odd, then its
+    // spectrum), and one smoothed grid split even/odd.
     private var residualRe: UnsafeMutablePointer<Double>!, residualIm: UnsafeMutablePointer<Double>!
     private var onesRe: UnsafeMutablePointer<Double>!, onesIm: UnsafeMutablePointer<Double>!
     private var kernelRe: UnsafeMutablePointer<Double>!, kernelIm: UnsafeMutablePointer<Double>!
-    private var productRe: UnsafeMutablePointer<Double>!, productIm: UnsafeMutablePointer<Double>!
-    private var smoothedResidual: UnsafeMutablePointer<Double>!, smoothedOnes: UnsafeMutablePointer<Double>!
+    private var smoothedEven: UnsafeMutablePointer<Double>!, smoothedOdd: UnsafeMutablePointer<Double>!
+    private var smoothedResidual: UnsafeMutablePointer<Double>!
 
     init(confidence: [Double], residual: [Double]) {
         precondition(confidence.count == residual.count)
@@ -228,33 +222,60 @@ final class ReflectedGaussianSmoother {
         let e = SmoothECE.gridPoints(sigma: sigma)
         prepare(gridPoints: e)
         let fft = fft!
-        let l = fft.length, s = fft.half + 1
-        // relplot `GaussianKernel.kernel_ev`: exp(−(t − ½)²/(2σ²))/(√(2π)σ) on linspace(0, 1, E).
+        let m = fft.half
+        fillKernel(sigma: sigma, gridPoints: e, scale: 1 / Double(m))
+        fft.forward(re: kernelRe, im: kernelIm)
+        // Grid value g of a smoothed signal is sample g + E − 1 of the circular convolution.
+        let even = smoothedEven!, odd = smoothedOdd!
+        let shift = e - 1
+        fft.inverseOfProduct(residualRe, residualIm, kernelRe, kernelIm, even: even, odd: odd)
+        let residualGrid = smoothedResidual!
+        for g in 0..<e {
+            let x = g + shift
+            residualGrid[g] = x & 1 == 0 ? even[x >> 1] : odd[x >> 1]
+        }
+        fft.inverseOfProduct(onesRe, onesIm, kernelRe, kernelIm, even: even, odd: odd)
+        return SmoothECE.weightedAbsoluteMean(
+            gridPoints: e, evaluationPoints: SmoothECE.evaluationPoints(sigma: sigma),
+            residualAt: { residualGrid[$0] },
+            onesAt: { g in (g + shift) & 1 == 0 ? even[(g + shift) >> 1] : odd[(g + shift) >> 1] })
+    }
+
+    /// relplot `GaussianKernel.kernel_ev`, k_i = exp(−(t_i − ½)²/(2σ²))/(√(2π)σ) on
+    /// t = linspace(0, 1, E), times `scale` (a power of two: exact), written split even/odd into
+    /// `kernelRe`/`kernelIm` with zeros up to L. exp is `simdExp` (< 1 ulp, like libm's).
+    private func fillKernel(sigma: Double, gridPoints e: Int, scale: Double) {
         let variance = sigma * sigma
+        let twoVariance = 2 * variance
         let normaliser = (2 * Double.pi).squareRoot() * sigma
+        // ·(scale/√(2π)σ) instead of /√(2π)σ·scale: one rounding off by ≤ 1 ulp, no division.
+        let factor = scale / normaliser
         let step = 1 / Double(e - 1)
-        for i in 0..<e {
+        let even = kernelRe!, odd = kernelIm!
+        // Eight points per step, as the four even and the four odd ones (each its own SIMD4, so
+        // they go straight to their halves); the last point (t = 1 exactly) is always in the
+        // scalar tail.
+        let evenLanes = SIMD4<Double>(0, 2, 4, 6), oddLanes = SIMD4<Double>(1, 3, 5, 7)
+        @inline(__always) func values(_ index: SIMD4<Double>) -> SIMD4<Double> {
+            let d = index * step - 0.5
+            return simdExp((-d) * d / twoVariance) * factor
+        }
+        var i = 0
+        while i + 8 < e {
+            let first = SIMD4<Double>(repeating: Double(i))
+            UnsafeMutableRawPointer(even + i / 2).storeBytes(of: values(first + evenLanes), as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(odd + i / 2).storeBytes(of: values(first + oddLanes), as: SIMD4<Double>.self)
+            i += 8
+        }
+        while i < e {
             let t = i == e - 1 ? 1 : Double(i) * step
-            work[i] = Double.exp(-(t - 0.5) * (t - 0.5) / (2 * variance)) / normaliser
+            let k = simdExp(SIMD4(repeating: -(t - 0.5) * (t - 0.5) / twoVariance))[0] * factor
+            if i & 1 == 0 { even[i >> 1] = k } else { odd[i >> 1] = k }
+            i += 1
         }
-        (work + e).update(repeating: 0, count: l - e)
-        fft.forward(work, re: kernelRe, im: kernelIm)
-        // The inverse returns M·x: fold the exact 1/M into the kernel's spectrum.
-        let inverseM = 1 / Double(fft.half)
-        for k in 0..<s {
-            kernelRe[k] *= inverseM
-            kernelIm[k] *= inverseM
-        }
-        for (re, im, out) in [(residualRe!, residualIm!, smoothedResidual!), (onesRe!, onesIm!, smoothedOnes!)] {
-            for k in 0..<s {
-                let ar = re[k], ai = im[k], br = kernelRe[k], bi = kernelIm[k]
-                productRe[k] = ar * br - ai * bi
-                productIm[k] = ar * bi + ai * br
-            }
-            fft.inverse(re: productRe, im: productIm, into: out)
-        }
-        return SmoothECE.weightedAbsoluteMean(smoothedResidual + (e - 1), smoothedOnes + (e - 1),
-                                              gridPoints: e, evaluationPoints: SmoothECE.evaluationPoints(sigma: sigma))
+        let m = fft!.half
+        (even + (e + 1) / 2).update(repeating: 0, count: m - (e + 1) / 2)
+        (odd + e / 2).update(repeating: 0, count: m - e / 2)
     }
 
     /// Deposits the rows on a grid of E points and transforms the mirrored grids (once per E).
@@ -263,33 +284,37 @@ final class ReflectedGaussianSmoother {
         var length = 8
         while length < 2 * e - 1 { length *= 2 }
         if fft?.length != length {
-            fft = RealFFT(length: length)
+            fft = RealFFT.plan(length: length)
             storage?.deallocate()
             let s = length / 2 + 1
-            let block = UnsafeMutablePointer<Double>.allocate(capacity: 3 * length + 8 * s)
-            block.initialize(repeating: 0, count: 3 * length + 8 * s)
+            let block = UnsafeMutablePointer<Double>.allocate(capacity: 9 * s)
+            block.initialize(repeating: 0, count: 9 * s)
             storage = block
-            work = block
-            smoothedResidual = block + length
-            smoothedOnes = block + 2 * length
-            var next = block + 3 * length
+            var next = block
             func take() -> UnsafeMutablePointer<Double> { defer { next += s }; return next }
             residualRe = take(); residualIm = take(); onesRe = take(); onesIm = take()
-            kernelRe = take(); kernelIm = take(); productRe = take(); productIm = take()
+            kernelRe = take(); kernelIm = take(); smoothedEven = take(); smoothedOdd = take()
+            smoothedResidual = take()
         }
         gridPoints = e
         var residualGrid = [Double](repeating: 0, count: e)
         var onesGrid = [Double](repeating: 0, count: e)
         SmoothECE.deposit(confidence, residual: residual, residualGrid: &residualGrid, onesGrid: &onesGrid)
         let fft = fft!
+        let m = fft.half
         let offset = e / 2 - (e - 1)
-        for (grid, re, im) in [(residualGrid, residualRe!, residualIm!), (onesGrid, onesRe!, onesIm!)] {
+        func transform(_ grid: [Double], _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
+            // s_x = v̂(x + ⌊E/2⌋ − (E−1)) for x < 2E − 1, zero after; split even/odd.
+            re.update(repeating: 0, count: m)
+            im.update(repeating: 0, count: m)
             for x in 0..<(2 * e - 1) {
                 let u = x + offset
-                work[x] = grid[u < 0 ? -u : (u < e ? u : 2 * (e - 1) - u)]
+                let v = grid[u < 0 ? -u : (u < e ? u : 2 * (e - 1) - u)]
+                if x & 1 == 0 { re[x >> 1] = v } else { im[x >> 1] = v }
             }
-            (work + (2 * e - 1)).update(repeating: 0, count: fft.length - (2 * e - 1))
-            fft.forward(work, re: re, im: im)
+            fft.forward(re: re, im: im)
         }
+        transform(residualGrid, residualRe, residualIm)
+        transform(onesGrid, onesRe, onesIm)
     }
 }
