@@ -53,7 +53,7 @@ struct CalibrationSmoothECEFFTTests {
     @Test("RealFFT matches a direct DFT, and the inverse of X·1 is M·x")
     func realFFT() {
         var rng = Xoshiro256StarStar(seed: 3)
-        for length in [8, 16, 32, 256, 2048] {
+        for length in [16, 32, 64, 256, 2048] {
             let fft = RealFFT(length: length)
             let m = length / 2
             let x = (0..<length).map { _ in Double(rng.next() >> 11) / Double(1 << 53) - 0.5 }
@@ -67,7 +67,8 @@ struct CalibrationSmoothECEFFTTests {
                     sr += x[n] * Double.cos(angle)
                     si += x[n] * Double.sin(angle)
                 }
-                worst = Swift.max(worst, Swift.abs(sr - re[k]), Swift.abs(si - im[k]))
+                let p = fft.position(k)
+                worst = Swift.max(worst, Swift.abs(sr - re[p]), Swift.abs(si - im[p]))
             }
             #expect(worst < 1e-13 * Double(length), "length \(length): max |FFT − DFT| = \(worst)")
             // IFFT(X·1) = x: multiply by the spectrum of a unit impulse.

@@ -252,28 +252,48 @@ final class ReflectedGaussianSmoother {
         let factor = scale / normaliser
         let step = 1 / Double(e - 1)
         let even = kernelRe!, odd = kernelIm!
-        // Eight points per step, as the four even and the four odd ones (each its own SIMD4, so
-        // they go straight to their halves); the last point (t = 1 exactly) is always in the
-        // scalar tail.
+        // z_i = −(t_i − ½)²/(2σ²), split even/odd: eight points per step as the four even and the
+        // four odd ones; the last point (t = 1 exactly) is always in the scalar tail.
         let evenLanes = SIMD4<Double>(0, 2, 4, 6), oddLanes = SIMD4<Double>(1, 3, 5, 7)
-        @inline(__always) func values(_ index: SIMD4<Double>) -> SIMD4<Double> {
+        @inline(__always) func exponent(_ index: SIMD4<Double>) -> SIMD4<Double> {
             let d = index * step - 0.5
-            return simdExp((-d) * d / twoVariance) * factor
+            return (-d) * d / twoVariance
         }
         var i = 0
         while i + 8 < e {
             let first = SIMD4<Double>(repeating: Double(i))
-            UnsafeMutableRawPointer(even + i / 2).storeBytes(of: values(first + evenLanes), as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(odd + i / 2).storeBytes(of: values(first + oddLanes), as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(even + i / 2).storeBytes(of: exponent(first + evenLanes), as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(odd + i / 2).storeBytes(of: exponent(first + oddLanes), as: SIMD4<Double>.self)
             i += 8
         }
         while i < e {
             let t = i == e - 1 ? 1 : Double(i) * step
-            let k = simdExp(SIMD4(repeating: -(t - 0.5) * (t - 0.5) / twoVariance))[0] * factor
-            if i & 1 == 0 { even[i >> 1] = k } else { odd[i >> 1] = k }
+            let z = -(t - 0.5) * (t - 0.5) / twoVariance
+            if i & 1 == 0 { even[i >> 1] = z } else { odd[i >> 1] = z }
             i += 1
         }
+        // k = exp(z)·factor in place, sixteen independent lanes per step (the exp is a long
+        // dependency chain), up to a multiple of 16 (within the M + 1 values; the tails are
+        // zeroed below).
         let m = fft!.half
+        precondition((e + 1) / 2 + 15 <= m + 1, "kernel buffer too small for the blocked exp")
+        func exponentiate(_ values: UnsafeMutablePointer<Double>) {
+            var j = 0
+            while j < (e + 1) / 2 {
+                let p = UnsafeMutableRawPointer(values + j)
+                let z0 = p.loadUnaligned(as: SIMD4<Double>.self)
+                let z1 = p.loadUnaligned(fromByteOffset: 32, as: SIMD4<Double>.self)
+                let z2 = p.loadUnaligned(fromByteOffset: 64, as: SIMD4<Double>.self)
+                let z3 = p.loadUnaligned(fromByteOffset: 96, as: SIMD4<Double>.self)
+                p.storeBytes(of: simdExp(z0) * factor, as: SIMD4<Double>.self)
+                p.storeBytes(of: simdExp(z1) * factor, toByteOffset: 32, as: SIMD4<Double>.self)
+                p.storeBytes(of: simdExp(z2) * factor, toByteOffset: 64, as: SIMD4<Double>.self)
+                p.storeBytes(of: simdExp(z3) * factor, toByteOffset: 96, as: SIMD4<Double>.self)
+                j += 16
+            }
+        }
+        exponentiate(even)
+        exponentiate(odd)
         (even + (e + 1) / 2).update(repeating: 0, count: m - (e + 1) / 2)
         (odd + e / 2).update(repeating: 0, count: m - e / 2)
     }
@@ -281,7 +301,7 @@ final class ReflectedGaussianSmoother {
     /// Deposits the rows on a grid of E points and transforms the mirrored grids (once per E).
     private func prepare(gridPoints e: Int) {
         guard e != gridPoints else { return }
-        var length = 8
+        var length = 16
         while length < 2 * e - 1 { length *= 2 }
         if fft?.length != length {
             fft = RealFFT.plan(length: length)
