@@ -1,4 +1,5 @@
 import RealModule
+import Synchronization
 
 /// Smooth ECE (Błasiok & Nakkiran 2024, "Smooth ECE: Principled Reliability Diagrams via Kernel
 /// Smoothing"), computed exactly as relplot 1.0.3's `smECE(f, y, eps=0.001)` with its default
@@ -193,6 +194,40 @@ public enum SmoothECE {
 /// two O(E²) sums. FFT round-off is O(ε·log L) relative to the signal's norm (the direct sum's is
 /// O(ε) relative to Σ|terms|); against `SmoothECE.atBandwidthDirect`, smECE_σ agreed to ≤ 3e-15
 /// relative on every data set and σ of CalibrationSmoothECEFFTTests (which requires 1e-12).
+/// The kernel spectra of the bandwidth search's first eight bandwidths, shared by every request
+/// of the process: the spectrum depends on σ alone (not on the data), and the search always
+/// starts with σ = 1 and then bisects on dyadic values k/2^s, so its first eight evaluations
+/// (s ≤ 7: at most 129 values of σ) recur in every request. Only those σ, and only the
+/// 2048-point transform (σ ≥ 0.01), are kept: ≤ 129 × 2 × 1025 doubles (2.1 MB), filled on
+/// first use and never evicted. A cached spectrum is bit-identical to a recomputed one, so the
+/// cache changes no result. Thread-safe (one mutex; lookups copy nothing).
+@available(macOS 15, *)
+final class KernelSpectrumCache: Sendable {
+    static let shared = KernelSpectrumCache()
+    /// σ with a denominator ≤ 2^7 (σ·128 an integer).
+    static let finestLevel = 128.0
+    static let length = 2048
+    private let entries = Mutex<[UInt64: [Double]]>([:])
+
+    static func isCached(sigma: Double, length: Int) -> Bool {
+        let scaled = sigma * finestLevel
+        return length == Self.length && scaled == scaled.rounded()
+    }
+
+    /// The spectrum for σ as re[0...M] followed by im[0...M], if held.
+    func spectrum(sigma: Double, length: Int) -> [Double]? {
+        guard Self.isCached(sigma: sigma, length: length) else { return nil }
+        return entries.withLock { $0[sigma.bitPattern] }
+    }
+
+    func insert(sigma: Double, length: Int, re: UnsafePointer<Double>, im: UnsafePointer<Double>, count: Int) {
+        guard Self.isCached(sigma: sigma, length: length) else { return }
+        var spectrum = [Double](UnsafeBufferPointer(start: re, count: count))
+        spectrum.append(contentsOf: UnsafeBufferPointer(start: im, count: count))
+        entries.withLock { $0[sigma.bitPattern] = spectrum }
+    }
+}
+
 final class ReflectedGaussianSmoother {
     let confidence: [Double]
     let residual: [Double]
@@ -222,9 +257,22 @@ final class ReflectedGaussianSmoother {
         let e = SmoothECE.gridPoints(sigma: sigma)
         prepare(gridPoints: e)
         let fft = fft!
-        let m = fft.half
-        fillKernel(sigma: sigma, gridPoints: e, scale: 1 / Double(m))
+        if #available(macOS 15, *), let cached = KernelSpectrumCache.shared.spectrum(sigma: sigma, length: fft.length) {
+            return cached.withUnsafeBufferPointer { spectrum in
+                smooth(sigma: sigma, gridPoints: e, kernelRe: spectrum.baseAddress!, kernelIm: spectrum.baseAddress! + fft.half + 1)
+            }
+        }
+        fillKernel(sigma: sigma, gridPoints: e, scale: 1 / Double(fft.half))
         fft.forward(re: kernelRe, im: kernelIm)
+        if #available(macOS 15, *) {
+            KernelSpectrumCache.shared.insert(sigma: sigma, length: fft.length, re: kernelRe, im: kernelIm, count: fft.half + 1)
+        }
+        return smooth(sigma: sigma, gridPoints: e, kernelRe: kernelRe, kernelIm: kernelIm)
+    }
+
+    /// smECE_σ from the kernel's spectrum (scaled by 1/M, bit-reversed order).
+    private func smooth(sigma: Double, gridPoints e: Int, kernelRe: UnsafePointer<Double>, kernelIm: UnsafePointer<Double>) -> Double {
+        let fft = fft!
         // Grid value g of a smoothed signal is sample g + E − 1 of the circular convolution.
         let even = smoothedEven!, odd = smoothedOdd!
         let shift = e - 1
