@@ -237,12 +237,12 @@ final class ReflectedGaussianSmoother {
     private var storage: UnsafeMutablePointer<Double>?
     // Views into `storage` for the current L, M + 1 values each (M = L/2): the spectra of the
     // mirrored residual and ones grids, the kernel (its samples split even/odd, then its
-    // spectrum), and one smoothed grid split even/odd.
+    // spectrum), and the two smoothed grids split even/odd.
     private var residualRe: UnsafeMutablePointer<Double>!, residualIm: UnsafeMutablePointer<Double>!
     private var onesRe: UnsafeMutablePointer<Double>!, onesIm: UnsafeMutablePointer<Double>!
     private var kernelRe: UnsafeMutablePointer<Double>!, kernelIm: UnsafeMutablePointer<Double>!
-    private var smoothedEven: UnsafeMutablePointer<Double>!, smoothedOdd: UnsafeMutablePointer<Double>!
-    private var smoothedResidual: UnsafeMutablePointer<Double>!
+    private var smoothedResidualEven: UnsafeMutablePointer<Double>!, smoothedResidualOdd: UnsafeMutablePointer<Double>!
+    private var smoothedOnesEven: UnsafeMutablePointer<Double>!, smoothedOnesOdd: UnsafeMutablePointer<Double>!
 
     init(confidence: [Double], residual: [Double]) {
         precondition(confidence.count == residual.count)
@@ -273,20 +273,17 @@ final class ReflectedGaussianSmoother {
     /// smECE_σ from the kernel's spectrum (scaled by 1/M, bit-reversed order).
     private func smooth(sigma: Double, gridPoints e: Int, kernelRe: UnsafePointer<Double>, kernelIm: UnsafePointer<Double>) -> Double {
         let fft = fft!
-        // Grid value g of a smoothed signal is sample g + E − 1 of the circular convolution.
-        let even = smoothedEven!, odd = smoothedOdd!
+        // Grid value g of a smoothed signal is sample x = g + E − 1 of the circular convolution,
+        // which the inverse leaves at [x/2] of its even (x even) or odd half.
+        let residualEven = smoothedResidualEven!, residualOdd = smoothedResidualOdd!
+        let onesEven = smoothedOnesEven!, onesOdd = smoothedOnesOdd!
+        fft.inverseOfProduct(residualRe, residualIm, kernelRe, kernelIm, even: residualEven, odd: residualOdd)
+        fft.inverseOfProduct(onesRe, onesIm, kernelRe, kernelIm, even: onesEven, odd: onesOdd)
         let shift = e - 1
-        fft.inverseOfProduct(residualRe, residualIm, kernelRe, kernelIm, even: even, odd: odd)
-        let residualGrid = smoothedResidual!
-        for g in 0..<e {
-            let x = g + shift
-            residualGrid[g] = x & 1 == 0 ? even[x >> 1] : odd[x >> 1]
-        }
-        fft.inverseOfProduct(onesRe, onesIm, kernelRe, kernelIm, even: even, odd: odd)
         return SmoothECE.weightedAbsoluteMean(
             gridPoints: e, evaluationPoints: SmoothECE.evaluationPoints(sigma: sigma),
-            residualAt: { residualGrid[$0] },
-            onesAt: { g in (g + shift) & 1 == 0 ? even[(g + shift) >> 1] : odd[(g + shift) >> 1] })
+            residualAt: { g in (g + shift) & 1 == 0 ? residualEven[(g + shift) >> 1] : residualOdd[(g + shift) >> 1] },
+            onesAt: { g in (g + shift) & 1 == 0 ? onesEven[(g + shift) >> 1] : onesOdd[(g + shift) >> 1] })
     }
 
     /// relplot `GaussianKernel.kernel_ev`, k_i = exp(−(t_i − ½)²/(2σ²))/(√(2π)σ) on
@@ -355,14 +352,14 @@ final class ReflectedGaussianSmoother {
             fft = RealFFT.plan(length: length)
             storage?.deallocate()
             let s = length / 2 + 1
-            let block = UnsafeMutablePointer<Double>.allocate(capacity: 9 * s)
-            block.initialize(repeating: 0, count: 9 * s)
+            let block = UnsafeMutablePointer<Double>.allocate(capacity: 10 * s)
+            block.initialize(repeating: 0, count: 10 * s)
             storage = block
             var next = block
             func take() -> UnsafeMutablePointer<Double> { defer { next += s }; return next }
             residualRe = take(); residualIm = take(); onesRe = take(); onesIm = take()
-            kernelRe = take(); kernelIm = take(); smoothedEven = take(); smoothedOdd = take()
-            smoothedResidual = take()
+            kernelRe = take(); kernelIm = take()
+            smoothedResidualEven = take(); smoothedResidualOdd = take(); smoothedOnesEven = take(); smoothedOnesOdd = take()
         }
         gridPoints = e
         var residualGrid = [Double](repeating: 0, count: e)
