@@ -17,6 +17,7 @@ final class ClasswiseBins {
     private let positives: UnsafeMutablePointer<Int>
     private let sums: UnsafeMutablePointer<Double>
     private var rows = 0
+    private static let laneBits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
 
     init(classes: Int, bins: Int) {
         self.classes = classes
@@ -51,7 +52,13 @@ final class ClasswiseBins {
             UnsafeMutableRawPointer(totals + j + 4).storeBytes(of: t1, as: SIMD4<Double>.self)
             let candidates = p * binsV .>= filter
             if any(candidates) {
-                for lane in 0..<8 where candidates[lane] { addAboveFirstBin(p[lane], j + lane) }
+                // Visit only the flagged lanes, lowest first (a row has a handful).
+                var lanes = UInt32(truncatingIfNeeded: SIMD8<Int32>.zero.replacing(with: Self.laneBits, where: candidates).wrappedSum())
+                while lanes != 0 {
+                    let lane = lanes.trailingZeroBitCount
+                    addAboveFirstBin(p[lane], j + lane)
+                    lanes &= lanes - 1
+                }
             }
             j += 8
         }
