@@ -93,6 +93,32 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Calibration: every metric of a /v1/calibration request with the default configuration
+    // (one pass over the logits, adaptive ECE's sort, smooth ECE's bandwidth search).
+    var calibrationGenerator = SplitMix64(seed: 1)
+    let logits1024x100 = Matrix.gaussian(rows: 1024, columns: 100, scale: 3, using: &calibrationGenerator)
+    let labels1024 = (0..<1024).map { _ in Int(calibrationGenerator.next() % 100) }
+    let logits32x10 = Matrix.gaussian(rows: 32, columns: 10, scale: 3, using: &calibrationGenerator)
+    let labels32 = (0..<32).map { _ in Int(calibrationGenerator.next() % 10) }
+
+    Benchmark("calibration compute 256x1000 (256000 logits)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(Calibration.compute(logits: logits256x1000, labels: labels256))
+        }
+    }
+
+    Benchmark("calibration compute 1024x100 (102400 logits)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(Calibration.compute(logits: logits1024x100, labels: labels1024))
+        }
+    }
+
+    Benchmark("calibration compute 32x10 (320 logits)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(Calibration.compute(logits: logits32x10, labels: labels32))
+        }
+    }
+
     Benchmark("softmax 256x1000 (256000 logits)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(Softmax.probabilities(logits256x1000))

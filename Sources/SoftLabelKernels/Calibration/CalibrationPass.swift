@@ -77,7 +77,8 @@ private struct Accumulator {
     var binConfidence: [CompensatedSum]
 
     init(numClasses: Int, configuration: CalibrationConfiguration, rows: Int, recording: CalibrationPass.Recording) {
-        state = CalibrationState(numClasses: numClasses, configuration: configuration)
+        // The classwise arrays come from `ClasswiseBins.finish` (rows > 0).
+        state = CalibrationState(numClasses: numClasses, configuration: configuration, allocatingClasswise: rows == 0)
         edges = configuration.edges
         binConfidence = [CompensatedSum](repeating: CompensatedSum(), count: edges.binCount)
         needsRank = state.topK.contains { $0 > 1 && $0 < numClasses }
@@ -127,8 +128,8 @@ private struct Accumulator {
     mutating func addLogits(_ logits: Matrix, labels: [Int], temperature: Float) {
         let k = logits.columns
         let scale = 1 / temperature
-        let classwise = ClasswiseBins(classes: k, bins: state.bins)
         var scratch = [Float](repeating: 0, count: k)
+        (state.classBinCount, state.classBinPositives, state.classBinProbabilitySum) = ClasswiseBins.accumulate(classes: k, bins: state.bins) { classwise in
         logits.values.withUnsafeBufferPointer { xBuffer in
         scratch.withUnsafeMutableBufferPointer { eBuffer in
             let e = eBuffer.baseAddress!
@@ -154,12 +155,12 @@ private struct Accumulator {
                 classwise.add(e, scale: Float(inverseSum), label: y)
             }
         }}
-        (state.classBinCount, state.classBinPositives, state.classBinProbabilitySum) = classwise.finish()
+        }
     }
 
     mutating func addProbabilities(_ probabilities: Matrix, labels: [Int]) {
         let k = probabilities.columns
-        let classwise = ClasswiseBins(classes: k, bins: state.bins)
+        (state.classBinCount, state.classBinPositives, state.classBinProbabilitySum) = ClasswiseBins.accumulate(classes: k, bins: state.bins) { classwise in
         probabilities.values.withUnsafeBufferPointer { pBuffer in
             for r in 0..<probabilities.rows {
                 let p = pBuffer.baseAddress! + r * k
@@ -180,7 +181,7 @@ private struct Accumulator {
                 classwise.add(p, scale: 1, label: y)
             }
         }
-        (state.classBinCount, state.classBinPositives, state.classBinProbabilitySum) = classwise.finish()
+        }
     }
 
     func finish() -> (CalibrationState, CalibrationRows?) {

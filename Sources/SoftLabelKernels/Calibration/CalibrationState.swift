@@ -63,6 +63,12 @@ public struct CalibrationState: Sendable, Equatable {
 
     /// The empty state (identity of `merge`) for `numClasses` classes under `configuration`.
     public init(numClasses: Int, configuration: CalibrationConfiguration) {
+        self.init(numClasses: numClasses, configuration: configuration, allocatingClasswise: true)
+    }
+
+    /// With `allocatingClasswise: false` the `classBin*` arrays are left empty, for a caller
+    /// that sets them (the calibration pass builds them once, at the end).
+    init(numClasses: Int, configuration: CalibrationConfiguration, allocatingClasswise: Bool) {
         let edges = configuration.edges
         version = Self.currentVersion
         self.numClasses = numClasses
@@ -82,7 +88,7 @@ public struct CalibrationState: Sendable, Equatable {
         binCount = [Int](repeating: 0, count: edges.binCount)
         binCorrect = binCount
         binConfidenceSum = [Double](repeating: 0, count: edges.binCount)
-        let cells = numClasses * configuration.bins
+        let cells = allocatingClasswise ? numClasses * configuration.bins : 0
         classBinCount = [Int](repeating: 0, count: cells)
         classBinPositives = classBinCount
         classBinProbabilitySum = [Double](repeating: 0, count: cells)

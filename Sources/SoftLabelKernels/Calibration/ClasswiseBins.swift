@@ -7,6 +7,8 @@
 /// bin (`lowerClosedBin`) and records bins ≥ 1. At the end
 ///   n_k0 = rows − Σ_{b≥1} n_kb,   Σp_k0 = total_k − Σ_{b≥1} Σp_kb
 /// (the subtraction costs ≤ 1 ulp of total_k). Positives (rows with y = k) are one scatter per row.
+/// The cells live in the three arrays that become the state's (`accumulate`), so they are
+/// allocated and zeroed once and never copied.
 final class ClasswiseBins {
     let classes: Int
     let bins: Int
@@ -17,22 +19,42 @@ final class ClasswiseBins {
     private let positives: UnsafeMutablePointer<Int>
     private let sums: UnsafeMutablePointer<Double>
     private var rows = 0
+    private static let laneBits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
 
-    init(classes: Int, bins: Int) {
+    /// Runs `body` with bins that write into three new zeroed arrays of classes × bins cells,
+    /// and returns them with bin 0 filled in: the state's `classBin*` arrays.
+    static func accumulate(classes: Int, bins: Int, _ body: (ClasswiseBins) -> Void)
+        -> (count: [Int], positives: [Int], probabilitySum: [Double]) {
+        let cells = classes * bins
+        precondition(cells >= 1)
+        var count = [Int](repeating: 0, count: cells)
+        var positives = [Int](repeating: 0, count: cells)
+        var sum = [Double](repeating: 0, count: cells)
+        count.withUnsafeMutableBufferPointer { c in
+            positives.withUnsafeMutableBufferPointer { p in
+                sum.withUnsafeMutableBufferPointer { s in
+                    let bins = ClasswiseBins(classes: classes, bins: bins, counts: c.baseAddress!, positives: p.baseAddress!, sums: s.baseAddress!)
+                    body(bins)
+                    bins.fillFirstBin()
+                }
+            }
+        }
+        return (count, positives, sum)
+    }
+
+    private init(classes: Int, bins: Int, counts: UnsafeMutablePointer<Int>, positives: UnsafeMutablePointer<Int>,
+                 sums: UnsafeMutablePointer<Double>) {
         self.classes = classes
         self.bins = bins
         binsD = Double(bins)
         filter = SIMD8(repeating: 0.999)
-        let cells = classes * bins
         totals = .allocate(capacity: Swift.max(classes, 1)); totals.initialize(repeating: 0, count: classes)
-        counts = .allocate(capacity: Swift.max(cells, 1)); counts.initialize(repeating: 0, count: cells)
-        positives = .allocate(capacity: Swift.max(cells, 1)); positives.initialize(repeating: 0, count: cells)
-        sums = .allocate(capacity: Swift.max(cells, 1)); sums.initialize(repeating: 0, count: cells)
+        self.counts = counts
+        self.positives = positives
+        self.sums = sums
     }
 
-    deinit {
-        totals.deallocate(); counts.deallocate(); positives.deallocate(); sums.deallocate()
-    }
+    deinit { totals.deallocate() }
 
     /// Adds one row of p_k = values_k · scale (scale = 1/S for softmax numerators, 1 for
     /// probabilities) with label y.
@@ -51,7 +73,13 @@ final class ClasswiseBins {
             UnsafeMutableRawPointer(totals + j + 4).storeBytes(of: t1, as: SIMD4<Double>.self)
             let candidates = p * binsV .>= filter
             if any(candidates) {
-                for lane in 0..<8 where candidates[lane] { addAboveFirstBin(p[lane], j + lane) }
+                // Visit only the flagged lanes, lowest first (a row has a handful).
+                var lanes = UInt32(truncatingIfNeeded: SIMD8<Int32>.zero.replacing(with: Self.laneBits, where: candidates).wrappedSum())
+                while lanes != 0 {
+                    let lane = lanes.trailingZeroBitCount
+                    addAboveFirstBin(p[lane], j + lane)
+                    lanes &= lanes - 1
+                }
             }
             j += 8
         }
@@ -73,21 +101,17 @@ final class ClasswiseBins {
         }
     }
 
-    /// The explicit arrays of `CalibrationState` (class-major, bin 0 filled in).
-    func finish() -> (count: [Int], positives: [Int], probabilitySum: [Double]) {
-        var count = Array(UnsafeBufferPointer(start: counts, count: classes * bins))
-        let positive = Array(UnsafeBufferPointer(start: positives, count: classes * bins))
-        var sum = Array(UnsafeBufferPointer(start: sums, count: classes * bins))
+    /// Bin 0 of every class from the rows and the class totals.
+    private func fillFirstBin() {
         for k in 0..<classes {
             var n = 0
             var s = 0.0
             for b in 1..<bins {
-                n += count[k * bins + b]
-                s += sum[k * bins + b]
+                n += counts[k * bins + b]
+                s += sums[k * bins + b]
             }
-            count[k * bins] = rows - n
-            sum[k * bins] = Swift.max(totals[k] - s, 0)
+            counts[k * bins] = rows - n
+            sums[k * bins] = Swift.max(totals[k] - s, 0)
         }
-        return (count, positive, sum)
     }
 }

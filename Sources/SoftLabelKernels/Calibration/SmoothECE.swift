@@ -1,4 +1,5 @@
 import RealModule
+import Synchronization
 
 /// Smooth ECE (Błasiok & Nakkiran 2024, "Smooth ECE: Principled Reliability Diagrams via Kernel
 /// Smoothing"), computed exactly as relplot 1.0.3's `smECE(f, y, eps=0.001)` with its default
@@ -32,10 +33,11 @@ public enum SmoothECE {
         -> (value: Double, bandwidth: Double)? {
         guard !f.isEmpty else { return nil }
         let residual = zip(f, correct).map { $0 - ($1 ? 1 : 0) }
+        let smoother = ReflectedGaussianSmoother(confidence: f, residual: residual)
         var cache = [Double: Double]()
         func value(_ sigma: Double) -> Double {
             if let v = cache[sigma] { return v }
-            let v = atBandwidth(f, residual: residual, sigma: sigma)
+            let v = smoother.smoothECE(sigma: sigma)
             cache[sigma] = v
             return v
         }
@@ -53,14 +55,37 @@ public enum SmoothECE {
 
     /// smECE at a fixed bandwidth σ (relplot `smECE_sigma`), residual = f − y.
     static func atBandwidth(_ f: [Double], residual: [Double], sigma: Double) -> Double {
-        let evaluationPoints = Swift.max(pythonRound(10 / sigma), minimumEvaluationPoints)
-        let gridPoints = Swift.max(minimumGridPoints, pythonRound(20 / sigma)) / 2 + 1
+        ReflectedGaussianSmoother(confidence: f, residual: residual).smoothECE(sigma: sigma)
+    }
+
+    /// relplot's grid size E for σ: ⌊max(2000, round(20/σ))/2⌋ + 1.
+    static func gridPoints(sigma: Double) -> Int { Swift.max(minimumGridPoints, pythonRound(20 / sigma)) / 2 + 1 }
+
+    /// relplot's evaluation point count T for σ: max(round(10/σ), 200).
+    static func evaluationPoints(sigma: Double) -> Int { Swift.max(pythonRound(10 / sigma), minimumEvaluationPoints) }
+
+    /// smECE at σ computed the direct way, term for term as relplot (O(E²) convolutions): the
+    /// reference that `ReflectedGaussianSmoother` is tested against.
+    static func atBandwidthDirect(_ f: [Double], residual: [Double], sigma: Double) -> Double {
+        let evaluationPoints = evaluationPoints(sigma: sigma)
+        let gridPoints = gridPoints(sigma: sigma)
         let kernel = gaussianKernel(points: gridPoints, sigma: sigma)
         var residualGrid = [Double](repeating: 0, count: gridPoints)
         var onesGrid = [Double](repeating: 0, count: gridPoints)
+        deposit(f, residual: residual, residualGrid: &residualGrid, onesGrid: &onesGrid)
+        let smoothedResidual = reflectedConvolution(residualGrid, kernel: kernel)
+        let smoothedOnes = reflectedConvolution(onesGrid, kernel: kernel)
+        return weightedAbsoluteMean(gridPoints: gridPoints, evaluationPoints: evaluationPoints,
+                                    residualAt: { smoothedResidual[$0] }, onesAt: { smoothedOnes[$0] })
+    }
+
+    /// relplot `smooth_round_to_grid` of the residuals and of ones: bins = int(f·(E−1)) clipped
+    /// to [0, E−2], frac = f·(E−1) − bins; (1 − frac)·v to bins, frac·v to bins + 1, row by row.
+    static func deposit(_ f: [Double], residual: [Double], residualGrid: inout [Double], onesGrid: inout [Double]) {
+        let gridPoints = residualGrid.count
+        precondition(onesGrid.count == gridPoints && residual.count == f.count)
         let scale = Double(gridPoints - 1)
         for i in f.indices {
-            // smooth_round_to_grid: bins = int(f·(E−1)) clipped to [0, E−2], frac = f·(E−1) − bins.
             let t = f[i] * scale
             let bin = Swift.min(Swift.max(Int(t), 0), gridPoints - 2)
             let fraction = t - Double(bin)
@@ -69,13 +94,24 @@ public enum SmoothECE {
             onesGrid[bin] += 1 - fraction
             onesGrid[bin + 1] += fraction
         }
-        let smoothedResidual = reflectedConvolution(residualGrid, kernel: kernel)
-        let smoothedOnes = reflectedConvolution(onesGrid, kernel: kernel)
-        let t = linspace(evaluationPoints)
+    }
+
+    /// Σ_t |A_t/D_t|·D_t / Σ_t D_t over T = `evaluationPoints` points of linspace(0, 1, T), with
+    /// A and D the linear interpolations (relplot `interpolate`) of the smoothed residual and
+    /// ones grids (E points each, read through `residualAt` and `onesAt`) and D_t including
+    /// relplot's 1e-4 floor.
+    @inline(__always)
+    static func weightedAbsoluteMean(gridPoints n: Int, evaluationPoints: Int,
+                                     residualAt: (Int) -> Double, onesAt: (Int) -> Double) -> Double {
         var numerator = 0.0, denominator = 0.0
-        for x in t {
-            let a = interpolate(x, smoothedResidual)
-            let density = interpolate(x, smoothedOnes) + densityFloor
+        let step = evaluationPoints > 1 ? 1 / Double(evaluationPoints - 1) : 0
+        let bucketSize = 1 / Double(n - 1)
+        for j in 0..<evaluationPoints {
+            let x = j == evaluationPoints - 1 && evaluationPoints > 1 ? 1 : Double(j) * step
+            let index = Swift.min(Swift.max(Int(x * Double(n - 1)), 0), n - 2)
+            let fraction = (x - Double(index) * bucketSize) / bucketSize
+            let a = residualAt(index) * (1 - fraction) + residualAt(index + 1) * fraction
+            let density = onesAt(index) * (1 - fraction) + onesAt(index + 1) * fraction + densityFloor
             numerator += Swift.abs(a / density) * density
             denominator += density
         }
@@ -141,14 +177,209 @@ public enum SmoothECE {
         }
         return out
     }
+}
 
-    /// relplot `interpolate`: linear interpolation of y_i at i/(n−1), evaluated at x.
-    @inline(__always)
-    static func interpolate(_ x: Double, _ y: [Double]) -> Double {
-        let n = y.count
-        let bucketSize = 1 / Double(n - 1)
-        let index = Swift.min(Swift.max(Int(x * Double(n - 1)), 0), n - 2)
-        let residual = (x - Double(index) * bucketSize) / bucketSize
-        return y[index] * (1 - residual) + y[index + 1] * residual
+/// relplot's reflected Gaussian smoothing of one data set at any number of bandwidths, by FFT:
+/// smECE_σ for each σ the bandwidth search asks for, with the grids, their spectra and every
+/// buffer reused across σ (the grids and spectra depend on σ only through E, which is 1001 for
+/// every σ ≥ 0.01).
+///
+/// The reflected convolution out_g = Σ_{d<E} k_d·v̂(g + ⌊E/2⌋ − d), g ∈ [0, E), where v̂ is the grid
+/// mirrored at 0 and at E−1 (v̂(−u) = v(u), v̂(E−1+u) = v(E−1−u)), is the linear convolution of
+/// the 2E−1 mirrored values s_x = v̂(x + ⌊E/2⌋ − (E−1)) with the E kernel values, read at
+/// x = g + E − 1. In a circular convolution of length L ≥ 2E − 1 those E outputs do not wrap,
+/// so L = the next power of two (2048 for E = 1001) and
+///   out = IFFT(FFT(s)·FFT(k))[E−1 ..< 2E−1].
+/// Per σ that is one real FFT of the kernel and two real inverse FFTs (O(L log L)) instead of
+/// two O(E²) sums. FFT round-off is O(ε·log L) relative to the signal's norm (the direct sum's is
+/// O(ε) relative to Σ|terms|); against `SmoothECE.atBandwidthDirect`, smECE_σ agreed to ≤ 3e-15
+/// relative on every data set and σ of CalibrationSmoothECEFFTTests (which requires 1e-12).
+/// The kernel spectra of the bandwidth search's first eight bandwidths, shared by every request
+/// of the process: the spectrum depends on σ alone (not on the data), and the search always
+/// starts with σ = 1 and then bisects on dyadic values k/2^s, so its first eight evaluations
+/// (s ≤ 7: at most 129 values of σ) recur in every request. Only those σ, and only the
+/// 2048-point transform (σ ≥ 0.01), are kept: ≤ 129 × 2 × 1025 doubles (2.1 MB), filled on
+/// first use and never evicted. A cached spectrum is bit-identical to a recomputed one, so the
+/// cache changes no result. Thread-safe (one mutex; lookups copy nothing).
+@available(macOS 15, *)
+final class KernelSpectrumCache: Sendable {
+    static let shared = KernelSpectrumCache()
+    /// σ with a denominator ≤ 2^7 (σ·128 an integer).
+    static let finestLevel = 128.0
+    static let length = 2048
+    private let entries = Mutex<[UInt64: [Double]]>([:])
+
+    static func isCached(sigma: Double, length: Int) -> Bool {
+        let scaled = sigma * finestLevel
+        return length == Self.length && scaled == scaled.rounded()
+    }
+
+    /// The spectrum for σ as re[0...M] followed by im[0...M], if held.
+    func spectrum(sigma: Double, length: Int) -> [Double]? {
+        guard Self.isCached(sigma: sigma, length: length) else { return nil }
+        return entries.withLock { $0[sigma.bitPattern] }
+    }
+
+    func insert(sigma: Double, length: Int, re: UnsafePointer<Double>, im: UnsafePointer<Double>, count: Int) {
+        guard Self.isCached(sigma: sigma, length: length) else { return }
+        var spectrum = [Double](UnsafeBufferPointer(start: re, count: count))
+        spectrum.append(contentsOf: UnsafeBufferPointer(start: im, count: count))
+        entries.withLock { $0[sigma.bitPattern] = spectrum }
+    }
+}
+
+final class ReflectedGaussianSmoother {
+    let confidence: [Double]
+    let residual: [Double]
+    /// E of the grids and spectra held now (0: none yet).
+    private var gridPoints = 0
+    private var fft: RealFFT?
+    private var storage: UnsafeMutablePointer<Double>?
+    // Views into `storage` for the current L, M + 1 values each (M = L/2): the spectra of the
+    // mirrored residual and ones grids, the kernel (its samples split even/odd, then its
+    // spectrum), and the two smoothed grids split even/odd.
+    private var residualRe: UnsafeMutablePointer<Double>!, residualIm: UnsafeMutablePointer<Double>!
+    private var onesRe: UnsafeMutablePointer<Double>!, onesIm: UnsafeMutablePointer<Double>!
+    private var kernelRe: UnsafeMutablePointer<Double>!, kernelIm: UnsafeMutablePointer<Double>!
+    private var smoothedResidualEven: UnsafeMutablePointer<Double>!, smoothedResidualOdd: UnsafeMutablePointer<Double>!
+    private var smoothedOnesEven: UnsafeMutablePointer<Double>!, smoothedOnesOdd: UnsafeMutablePointer<Double>!
+
+    init(confidence: [Double], residual: [Double]) {
+        precondition(confidence.count == residual.count)
+        self.confidence = confidence
+        self.residual = residual
+    }
+
+    deinit { storage?.deallocate() }
+
+    /// relplot `smooth_ece(f, y, σ)`.
+    func smoothECE(sigma: Double) -> Double {
+        let e = SmoothECE.gridPoints(sigma: sigma)
+        prepare(gridPoints: e)
+        let fft = fft!
+        if #available(macOS 15, *), let cached = KernelSpectrumCache.shared.spectrum(sigma: sigma, length: fft.length) {
+            return cached.withUnsafeBufferPointer { spectrum in
+                smooth(sigma: sigma, gridPoints: e, kernelRe: spectrum.baseAddress!, kernelIm: spectrum.baseAddress! + fft.half + 1)
+            }
+        }
+        fillKernel(sigma: sigma, gridPoints: e, scale: 1 / Double(fft.half))
+        fft.forward(re: kernelRe, im: kernelIm)
+        if #available(macOS 15, *) {
+            KernelSpectrumCache.shared.insert(sigma: sigma, length: fft.length, re: kernelRe, im: kernelIm, count: fft.half + 1)
+        }
+        return smooth(sigma: sigma, gridPoints: e, kernelRe: kernelRe, kernelIm: kernelIm)
+    }
+
+    /// smECE_σ from the kernel's spectrum (scaled by 1/M, bit-reversed order).
+    private func smooth(sigma: Double, gridPoints e: Int, kernelRe: UnsafePointer<Double>, kernelIm: UnsafePointer<Double>) -> Double {
+        let fft = fft!
+        // Grid value g of a smoothed signal is sample x = g + E − 1 of the circular convolution,
+        // which the inverse leaves at [x/2] of its even (x even) or odd half.
+        let residualEven = smoothedResidualEven!, residualOdd = smoothedResidualOdd!
+        let onesEven = smoothedOnesEven!, onesOdd = smoothedOnesOdd!
+        fft.inverseOfProduct(residualRe, residualIm, kernelRe, kernelIm, even: residualEven, odd: residualOdd)
+        fft.inverseOfProduct(onesRe, onesIm, kernelRe, kernelIm, even: onesEven, odd: onesOdd)
+        let shift = e - 1
+        return SmoothECE.weightedAbsoluteMean(
+            gridPoints: e, evaluationPoints: SmoothECE.evaluationPoints(sigma: sigma),
+            residualAt: { g in (g + shift) & 1 == 0 ? residualEven[(g + shift) >> 1] : residualOdd[(g + shift) >> 1] },
+            onesAt: { g in (g + shift) & 1 == 0 ? onesEven[(g + shift) >> 1] : onesOdd[(g + shift) >> 1] })
+    }
+
+    /// relplot `GaussianKernel.kernel_ev`, k_i = exp(−(t_i − ½)²/(2σ²))/(√(2π)σ) on
+    /// t = linspace(0, 1, E), times `scale` (a power of two: exact), written split even/odd into
+    /// `kernelRe`/`kernelIm` with zeros up to L. exp is `simdExp` (< 1 ulp, like libm's).
+    private func fillKernel(sigma: Double, gridPoints e: Int, scale: Double) {
+        let variance = sigma * sigma
+        let twoVariance = 2 * variance
+        let normaliser = (2 * Double.pi).squareRoot() * sigma
+        // ·(scale/√(2π)σ) instead of /√(2π)σ·scale: one rounding off by ≤ 1 ulp, no division.
+        let factor = scale / normaliser
+        let step = 1 / Double(e - 1)
+        let even = kernelRe!, odd = kernelIm!
+        // z_i = −(t_i − ½)²/(2σ²), split even/odd: eight points per step as the four even and the
+        // four odd ones; the last point (t = 1 exactly) is always in the scalar tail.
+        let evenLanes = SIMD4<Double>(0, 2, 4, 6), oddLanes = SIMD4<Double>(1, 3, 5, 7)
+        @inline(__always) func exponent(_ index: SIMD4<Double>) -> SIMD4<Double> {
+            let d = index * step - 0.5
+            return (-d) * d / twoVariance
+        }
+        var i = 0
+        while i + 8 < e {
+            let first = SIMD4<Double>(repeating: Double(i))
+            UnsafeMutableRawPointer(even + i / 2).storeBytes(of: exponent(first + evenLanes), as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(odd + i / 2).storeBytes(of: exponent(first + oddLanes), as: SIMD4<Double>.self)
+            i += 8
+        }
+        while i < e {
+            let t = i == e - 1 ? 1 : Double(i) * step
+            let z = -(t - 0.5) * (t - 0.5) / twoVariance
+            if i & 1 == 0 { even[i >> 1] = z } else { odd[i >> 1] = z }
+            i += 1
+        }
+        // k = exp(z)·factor in place, sixteen independent lanes per step (the exp is a long
+        // dependency chain), up to a multiple of 16 (within the M + 1 values; the tails are
+        // zeroed below).
+        let m = fft!.half
+        precondition((e + 1) / 2 + 15 <= m + 1, "kernel buffer too small for the blocked exp")
+        func exponentiate(_ values: UnsafeMutablePointer<Double>) {
+            var j = 0
+            while j < (e + 1) / 2 {
+                let p = UnsafeMutableRawPointer(values + j)
+                let z0 = p.loadUnaligned(as: SIMD4<Double>.self)
+                let z1 = p.loadUnaligned(fromByteOffset: 32, as: SIMD4<Double>.self)
+                let z2 = p.loadUnaligned(fromByteOffset: 64, as: SIMD4<Double>.self)
+                let z3 = p.loadUnaligned(fromByteOffset: 96, as: SIMD4<Double>.self)
+                p.storeBytes(of: simdExp(z0) * factor, as: SIMD4<Double>.self)
+                p.storeBytes(of: simdExp(z1) * factor, toByteOffset: 32, as: SIMD4<Double>.self)
+                p.storeBytes(of: simdExp(z2) * factor, toByteOffset: 64, as: SIMD4<Double>.self)
+                p.storeBytes(of: simdExp(z3) * factor, toByteOffset: 96, as: SIMD4<Double>.self)
+                j += 16
+            }
+        }
+        exponentiate(even)
+        exponentiate(odd)
+        (even + (e + 1) / 2).update(repeating: 0, count: m - (e + 1) / 2)
+        (odd + e / 2).update(repeating: 0, count: m - e / 2)
+    }
+
+    /// Deposits the rows on a grid of E points and transforms the mirrored grids (once per E).
+    private func prepare(gridPoints e: Int) {
+        guard e != gridPoints else { return }
+        var length = 16
+        while length < 2 * e - 1 { length *= 2 }
+        if fft?.length != length {
+            fft = RealFFT.plan(length: length)
+            storage?.deallocate()
+            let s = length / 2 + 1
+            let block = UnsafeMutablePointer<Double>.allocate(capacity: 10 * s)
+            block.initialize(repeating: 0, count: 10 * s)
+            storage = block
+            var next = block
+            func take() -> UnsafeMutablePointer<Double> { defer { next += s }; return next }
+            residualRe = take(); residualIm = take(); onesRe = take(); onesIm = take()
+            kernelRe = take(); kernelIm = take()
+            smoothedResidualEven = take(); smoothedResidualOdd = take(); smoothedOnesEven = take(); smoothedOnesOdd = take()
+        }
+        gridPoints = e
+        var residualGrid = [Double](repeating: 0, count: e)
+        var onesGrid = [Double](repeating: 0, count: e)
+        SmoothECE.deposit(confidence, residual: residual, residualGrid: &residualGrid, onesGrid: &onesGrid)
+        let fft = fft!
+        let m = fft.half
+        let offset = e / 2 - (e - 1)
+        func transform(_ grid: [Double], _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
+            // s_x = v̂(x + ⌊E/2⌋ − (E−1)) for x < 2E − 1, zero after; split even/odd.
+            re.update(repeating: 0, count: m)
+            im.update(repeating: 0, count: m)
+            for x in 0..<(2 * e - 1) {
+                let u = x + offset
+                let v = grid[u < 0 ? -u : (u < e ? u : 2 * (e - 1) - u)]
+                if x & 1 == 0 { re[x >> 1] = v } else { im[x >> 1] = v }
+            }
+            fft.forward(re: re, im: im)
+        }
+        transform(residualGrid, residualRe, residualIm)
+        transform(onesGrid, onesRe, onesIm)
     }
 }
