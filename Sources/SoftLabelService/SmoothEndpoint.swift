@@ -27,6 +27,15 @@ struct SmoothEndpoint {
             }
             return true
         }
+        return try makeRequest(labels: labels, targets: targets, numClasses: numClasses, ignoreIndex: ignoreIndex,
+                               vocabulary: vocabulary, decoding: decoding,
+                               missingSource: ServiceError.missingField("labels", "send `labels` (with `num_classes`) or `targets`"))
+    }
+
+    /// The validated request from its decoded fields (shared with the Open Inference `smooth`
+    /// model, which reads the same fields from tensors and parameters).
+    static func makeRequest(labels: [Int]?, targets: Matrix?, numClasses: Int?, ignoreIndex: Int?, vocabulary: SmoothingFields,
+                            decoding: RequestDecoding, missingSource: ServiceError) throws -> Request {
         let source: TargetSource
         let k: Int
         switch (labels, targets) {
@@ -47,7 +56,7 @@ struct SmoothEndpoint {
             source = .probabilities(targets)
             k = targets.columns
         case (nil, nil):
-            throw ServiceError.missingField("labels", "send `labels` (with `num_classes`) or `targets`")
+            throw missingSource
         case (.some, .some):
             throw ServiceError(status: 422, code: "conflicting_fields", message: "send exactly one of `labels` or `targets`, not both", path: "targets")
         }

@@ -27,32 +27,11 @@ enum SmoothModel {
         let numClasses = try p.int("num_classes")
         let ignoreIndex = try p.int("ignore_index")
         let vocabulary = try SmoothingFields.read(p, inputs, decoding)
-        let source: TargetSource
-        let k: Int
-        switch (labels, targets) {
-        case (let labels?, nil):
-            guard let numClasses else { throw ServiceError.missingField("num_classes", "index labels need the number of classes K") }
-            guard numClasses >= 1 else { throw ServiceError.invalidValue("num_classes", "num_classes must be ≥ 1, got \(numClasses)") }
-            try decoding.checkLimits(rows: labels.count, columns: numClasses, path: "num_classes")
-            guard !labels.isEmpty else { throw ServiceError.invalidValue("labels", "labels must hold at least one label") }
-            source = .labels(labels, ignoreIndex: ignoreIndex)
-            k = numClasses
-        case (nil, let targets?):
-            if let numClasses, numClasses != targets.columns {
-                throw ServiceError(status: 422, code: "shape_mismatch", message: "num_classes is \(numClasses) but targets has \(targets.columns) columns", path: "num_classes")
-            }
-            if ignoreIndex != nil {
-                throw ServiceError(status: 422, code: "conflicting_fields", message: "ignore_index applies to index labels, not to soft targets", path: "ignore_index")
-            }
-            source = .probabilities(targets)
-            k = targets.columns
-        case (nil, nil):
-            throw inputs.missing("labels", "send \"labels\" ([B] class indices, with parameter num_classes) or \"targets\" ([B, K])")
-        case (.some, .some):
-            throw ServiceError(status: 422, code: "conflicting_fields", message: "send exactly one of the inputs \"labels\" or \"targets\", not both", path: "targets")
-        }
-        let smoothing = try vocabulary.smoothing(numClasses: k, defaultEpsilon: nil)
-        try source.validate(numClasses: k, path: labels != nil ? "labels" : "targets")
+        let request = try SmoothEndpoint.makeRequest(
+            labels: labels, targets: targets, numClasses: numClasses, ignoreIndex: ignoreIndex, vocabulary: vocabulary,
+            decoding: decoding,
+            missingSource: inputs.missing("labels", "send \"labels\" ([B] class indices, with parameter num_classes) or \"targets\" ([B, K])"))
+        let (source, k, smoothing) = (request.source, request.numClasses, request.smoothing)
         let q = SmoothTargets.compute(source, numClasses: k, smoothing: smoothing)
         return InferenceModel.Result(
             outputs: [.matrix("targets", q), .scalar("num_classes", k), .scalar("label_smoothing", smoothing.epsilon)],
