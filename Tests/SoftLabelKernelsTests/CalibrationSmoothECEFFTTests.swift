@@ -25,6 +25,8 @@ struct CalibrationSmoothECEFFTTests {
         sets.append(("overconfident 3000", overconfident, overconfident.map { _ in uniform() < 0.6 }))
         sets.append(("constant 0.7", [Double](repeating: 0.7, count: 50), (0..<50).map { $0 % 3 != 0 }))
         sets.append(("endpoints", [0, 1, 1, 0, 1, 0.5], [false, true, false, true, true, false]))
+        // Confident and always wrong: smECE_σ > σ for every σ < 1, so the search ends at σ = 1.
+        sets.append(("confident and wrong", [1, 1, 0.999, 1, 0.998], [false, false, false, false, false]))
         return sets
     }
 
@@ -116,6 +118,8 @@ struct CalibrationSmoothECEFFTTests {
                     if predicate(midpoint) { end = midpoint } else { start = midpoint }
                 }
             }
+            // compute() skips relplot's first test (σ = 1 < smECE_1), which is never true.
+            #expect(SmoothECE.atBandwidthDirect(set.f, residual: residual, sigma: 1) < 1)
             let expected = SmoothECE.atBandwidthDirect(set.f, residual: residual, sigma: start)
             let got = SmoothECE.compute(confidence: set.f, correct: set.y)!
             #expect(got.bandwidth == start, "\(set.name): σ \(got.bandwidth) vs \(start)")

@@ -59,7 +59,7 @@ public struct CalibrationConfiguration: Sendable, Equatable {
     public var seed: UInt64
     /// relplot's `eps` of `smECE`.
     public var smoothECEEpsilon: Double
-    /// `Calibration.compute` evaluates smooth ECE (11 kernel smoothings over the rows) only
+    /// `Calibration.compute` evaluates smooth ECE (10 kernel smoothings over the rows) only
     /// when this is true; false leaves it nil and lists it in `omitted` (benchmarks, callers
     /// that do not report it).
     public var includeSmoothECE: Bool = true

@@ -19,7 +19,6 @@ final class ClasswiseBins {
     private let positives: UnsafeMutablePointer<Int>
     private let sums: UnsafeMutablePointer<Double>
     private var rows = 0
-    private static let laneBits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
 
     /// Runs `body` with bins that write into three new zeroed arrays of classes × bins cells,
     /// and returns them with bin 0 filled in: the state's `classBin*` arrays.
@@ -73,13 +72,9 @@ final class ClasswiseBins {
             UnsafeMutableRawPointer(totals + j + 4).storeBytes(of: t1, as: SIMD4<Double>.self)
             let candidates = p * binsV .>= filter
             if any(candidates) {
-                // Visit only the flagged lanes, lowest first (a row has a handful).
-                var lanes = UInt32(truncatingIfNeeded: SIMD8<Int32>.zero.replacing(with: Self.laneBits, where: candidates).wrappedSum())
-                while lanes != 0 {
-                    let lane = lanes.trailingZeroBitCount
-                    addAboveFirstBin(p[lane], j + lane)
-                    lanes &= lanes - 1
-                }
+                // The flagged lanes, lowest first (a row has a handful); p_k recomputed from
+                // memory (the same product) rather than extracted from the vector.
+                for lane in 0..<8 where candidates[lane] { addAboveFirstBin(values[j + lane] * scale, j + lane) }
             }
             j += 8
         }
