@@ -149,6 +149,12 @@ final class Connection: @unchecked Sendable {
             received.remoteAddress = remoteAddress
             let request = received
             let handler = environment.handler
+            if handler.runsInline(request) {
+                // Under the connection's lock already; a pipelined successor is dispatched from
+                // the flush loop, so this does not recurse per request.
+                perform(machine.responseReady(handler.handle(request), now: Self.now()))
+                return
+            }
             environment.compute.submit { [self] in
                 let response = handler.handle(request)
                 lock.withLock { _ in

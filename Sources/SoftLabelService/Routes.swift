@@ -23,6 +23,18 @@ public struct ServiceHTTPHandler: HTTPHandler {
         return response
     }
 
+    /// Bodies up to this size of a route whose cost is linear in its input run inline.
+    static let inlineBodyBytes = 16 << 10
+
+    /// The operations routes and small `/v1/loss` bodies are answered on the I/O thread: their
+    /// cost is bounded by the body (a loss's outputs are at most 4 matrices of the logits' size).
+    /// Routes whose work can grow beyond their body (`/v1/smooth` with a large `num_classes`,
+    /// calibration with `bootstrap`) always go to the bounded compute pool.
+    public func runsInline(_ request: HTTPRequest) -> Bool {
+        if Routes.getRoutes[request.path] != nil { return request.method == "GET" || request.method == "HEAD" }
+        return request.path == "/v1/loss" && request.body.count <= Self.inlineBodyBytes
+    }
+
     func route(_ request: HTTPRequest) -> HTTPResponse {
         let path = request.path
         if let get = Routes.getRoutes[path] {

@@ -34,6 +34,29 @@ struct RawSocketProtocolTests {
         }
     }
 
+    /// A handler that answers on the I/O thread (`runsInline`): 2,000 pipelined requests in one
+    /// write come back complete and in order (no recursion per request, no reordering with the
+    /// requests that go through the compute pool).
+    struct InlineEchoHandler: HTTPHandler {
+        let echo = EchoHandler()
+        func handle(_ request: HTTPRequest) -> HTTPResponse { echo.handle(request) }
+        func runsInline(_ request: HTTPRequest) -> Bool { !request.path.hasPrefix("/slow") }
+    }
+
+    @Test func inlineHandlingKeepsPipelinedOrder() throws {
+        try withServer(handler: InlineEchoHandler()) { _, port in
+            let client = try RawClient(port: port)
+            var burst = ""
+            for i in 0..<2000 { burst += get(i == 1000 ? "/slow?ms=50" : "/n\(i)") }
+            client.send(burst)
+            for i in 0..<2000 {
+                let response = try client.readResponse()
+                #expect(response.status == 200)
+                #expect(response.headers["x-path"] == (i == 1000 ? "/slow" : "/n\(i)"))
+            }
+        }
+    }
+
     @Test func chunkedUploadWithExtensionsAndTrailers() throws {
         try withServer { _, port in
             let client = try RawClient(port: port)
