@@ -68,6 +68,15 @@ public struct JSONWriter: Sendable {
     public mutating func writeDouble(_ v: Double) {
         separate()
         guard v.isFinite else { return appendNull() }
+        // Integral values below 2⁵³ (0 included: most cells of a calibration state are 0) are
+        // written without building a String; the text is exactly `description`'s, "N.0".
+        if v.magnitude < 9_007_199_254_740_992, v == v.rounded(.towardZero) {
+            if v == 0 && v.sign == .minus { bytes.append(0x2D) }  // "-0.0"
+            appendWithin(NumberText.maximumIntLength) { NumberText.writeInt(Int(v), to: $0) }
+            bytes.append(0x2E)
+            bytes.append(0x30)
+            return
+        }
         // Finite descriptions are JSON numbers: "0.1", "1e-05", "1e+16", "-0.0", "5e-324".
         bytes.append(contentsOf: v.description.utf8)
     }

@@ -55,6 +55,21 @@ import SoftLabelWire
         }
     }
 
+    /// Integral doubles take a fast path; it must print exactly what `description` prints
+    /// ("N.0", "-0.0", "1e+16" from 2⁵³ on) and read back bit-identical.
+    @Test func integralDoublesMatchDescription() {
+        var rng = SeededGenerator(seed: 11)
+        var values: [Double] = [0, -0.0, 1, -1, 7, 65536, 1e15, -1e15, 9_007_199_254_740_991, -9_007_199_254_740_991,
+                                9_007_199_254_740_992, 1e16, 1e300, 4_503_599_627_370_496.5.rounded(.down)]
+        for _ in 0..<5_000 { values.append(Double(Int64(bitPattern: rng.next()) >> Int64(rng.next() % 63))) }
+        for value in values {
+            let json = text { $0.writeDouble(value) }
+            #expect(json == value.description, "\(value)")
+            let back = try? withReader(json) { try $0.readDouble(path: "") }
+            #expect(back?.bitPattern == value.bitPattern, "\(json)")
+        }
+    }
+
     @Test func stringEscapesRoundTrip() throws {
         let original = "quote\" backslash\\ slash/ \n\r\t\u{8}\u{c}\u{0}\u{1f} é € 😀 \u{2028}"
         let json = text { $0.writeString(original) }
