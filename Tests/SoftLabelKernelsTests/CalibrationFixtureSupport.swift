@@ -1,39 +1,14 @@
 import Foundation
 @testable import SoftLabelKernels
+import SoftLabelTestSupport
 
 /// Reads `../shared/fixtures/calibration.json` (shared/ beside the package root, as in CI) and
 /// turns each case's request into kernel inputs, the way the service will.
 enum CalibrationFixtures {
-    struct Case: @unchecked Sendable, CustomStringConvertible {
-        let name: String
-        let endpoint: String
-        let request: [String: Any]
-        let expected: [String: Any]
-        let rtol: Double
-        let atol: Double
-        var description: String { name }
-    }
+    typealias Case = FixtureCase
 
-    static let fixtureURL: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // SoftLabelKernelsTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // package root
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/calibration.json")
-
-    static let cases: [Case] = {
-        guard let data = try? Data(contentsOf: fixtureURL),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let list = root["cases"] as? [[String: Any]] else {
-            fatalError("cannot read \(fixtureURL.path): shared/ must sit beside the package root")
-        }
-        return list.map { c in
-            let tolerance = c["tolerance"] as! [String: Any]
-            return Case(name: c["name"] as! String, endpoint: c["endpoint"] as! String,
-                        request: c["request"] as! [String: Any], expected: c["expected"] as! [String: Any],
-                        rtol: (tolerance["rtol"] as! NSNumber).doubleValue, atol: (tolerance["atol"] as! NSNumber).doubleValue)
-        }
-    }()
+    /// The cases, loaded by the shared test support (Foundation's JSONSerialization).
+    static let cases = Fixtures.cases("calibration")
 
     static func matrix(_ value: Any?) -> Matrix? {
         guard let rows = value as? [[NSNumber]] else { return nil }
@@ -59,14 +34,9 @@ enum CalibrationFixtures {
             bootstrap: (r["bootstrap"] as? NSNumber)?.intValue ?? 0)
     }
 
-    /// |v − e| ≤ atol + rtol·|e|; a null expectation needs nil.
+    /// |v − e| ≤ atol + rtol·|e|; a null expectation needs nil (the shared `Tolerance` rule).
     static func mismatch(_ name: String, _ value: Double?, _ expected: Any?, _ c: Case) -> String? {
-        if expected is NSNull || expected == nil {
-            return value == nil ? nil : "\(name): expected null, got \(value!)"
-        }
-        let e = (expected as! NSNumber).doubleValue
-        guard let v = value else { return "\(name): expected \(e), got nil" }
-        return Swift.abs(v - e) <= c.atol + c.rtol * Swift.abs(e) ? nil : "\(name): expected \(e), got \(v) (diff \(v - e))"
+        Tolerance.mismatch(value, expected, rtol: c.rtol, atol: c.atol, path: name)
     }
 
     /// Every expected field of a `/v1/calibration` case against the kernel's metrics.
