@@ -8,6 +8,8 @@ final class CurlClient {
         var status: Int
         var headers: [String: String]
         var body: [UInt8]
+        /// The server sent an interim `100 Continue` before the final response.
+        var sawContinue = false
         var text: String { String(decoding: body, as: UTF8.self) }
         var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] }
     }
@@ -105,12 +107,13 @@ final class CurlClient {
         softlabel_easy_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &newConnections)
         connectionsOpened += newConnections
         var headerMap: [String: String] = [:]
+        let sawContinue = sink.headerLines.contains { $0.hasPrefix("HTTP/1.1 100") }
         for line in sink.headerLines {
             if line.hasPrefix("HTTP/") { headerMap = [:]; continue }  // a 100 Continue head precedes the final one
             guard let colon = line.firstIndex(of: ":") else { continue }
             headerMap[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return Response(status: status, headers: headerMap, body: sink.body)
+        return Response(status: status, headers: headerMap, body: sink.body, sawContinue: sawContinue)
     }
 
     /// New connections this handle has opened in total (keep-alive reuse keeps it at 1);
