@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "CLibFuzzer"),
         .executableTarget(
             name: "JSONReaderFuzz",
-            dependencies: ["CLibFuzzer", .product(name: "SoftLabelWire", package: rootPackage)]
+            dependencies: ["CLibFuzzer", .product(name: "SoftLabelWire", package: rootPackage), .product(name: "SoftLabelKernels", package: rootPackage)]
         ),
     ]
 )

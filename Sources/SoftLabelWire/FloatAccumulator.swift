@@ -20,6 +20,15 @@ struct FloatAccumulator: ~Copyable {
         count &+= 1
     }
 
+    /// Where the next value goes, and how many fit before the buffer must grow: for a writer that
+    /// stores several values and then calls `advance(by:)`.
+    var tail: UnsafeMutablePointer<Float> { base + count }
+    var room: Int { capacity - count }
+
+    /// Counts `n ≤ room` values stored at `tail`.
+    @inline(__always)
+    mutating func advance(by n: Int) { count &+= n }
+
     /// Makes room for at least `additional` more values.
     mutating func reserve(_ additional: Int) {
         if capacity - count < additional { resize(to: count + additional) }

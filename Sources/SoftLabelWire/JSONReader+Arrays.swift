@@ -51,6 +51,7 @@ extension JSONReader {
                                 offset: matrixOffset, path: path)
         }
         var values = FloatAccumulator(capacity: 1024)
+        let tables = CompactFloat32.sharedTables
         var columns = 0
         var rows = 0
         while true {
@@ -67,6 +68,12 @@ extension JSONReader {
                                     offset: rowOffset, path: JSONPath.index(rows, in: path))
             }
             while true {
+                // The fast path takes as much of the row as it can; the general reader below reads
+                // (or rejects) whatever it stopped at, one value, and hands back to it.
+                let progress = CompactFloat32.scanRow(cursor, end, into: values.tail, room: values.room, tables)
+                values.advance(by: progress.count)
+                cursor = progress.position
+                if progress.closed { break }
                 var value: Float = 0
                 guard scanFloat32(&value) else {
                     throw float32Error(path: JSONPath.index(values.count - rowStart, in: JSONPath.index(rows, in: path)))

@@ -1,4 +1,5 @@
 import Foundation
+import SoftLabelKernels
 import SoftLabelWire
 
 /// One libFuzzer input: the reader must never trap, its typed walk must agree with `validate`,
@@ -33,6 +34,19 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         var reader = JSONReader(bytes)
         _ = try? read(&reader)
     }
+
+    // The matrix reader (whose rows go through the compact-number fast path) against the same
+    // matrix read one `readFloat` at a time: same values to the bit, same accept/reject.
+    var matrixReader = JSONReader(bytes)
+    let matrix = try? { () throws -> Matrix in
+        let m = try matrixReader.readFloatMatrix(path: "logits")
+        try matrixReader.finish()
+        return m
+    }()
+    let elements = elementwiseMatrix(bytes)
+    check(matrix?.values.map(\.bitPattern) == elements?.map(\.bitPattern),
+          "readFloatMatrix \(matrix.map { "\($0.values)" } ?? "rejects"), element by element \(elements.map { "\($0)" } ?? "rejects")",
+          bytes)
 
     // Differential: Foundation's accept/reject, with the same depth limit as Foundation (512).
     if differentialEnabled && !excludedFromDifferential(bytes) {
@@ -108,4 +122,28 @@ func fail(_ message: String, _ bytes: UnsafeRawBufferPointer) -> Never {
     let shown = String(decoding: bytes.prefix(300), as: UTF8.self)
     FileHandle.standardError.write(Data("FUZZ FAILURE: \(message)\ninput (\(bytes.count) bytes): \(shown)\n".utf8))
     abort()
+}
+
+/// A non-empty array of equally long, non-empty arrays of numbers, read with `beginArray`,
+/// `nextElement` and `readFloat`, row-major; nil when anything else is there.
+func elementwiseMatrix(_ bytes: UnsafeRawBufferPointer) -> [Float]? {
+    var reader = JSONReader(bytes)
+    var values: [Float] = []
+    var columns: Int? = nil
+    do {
+        try reader.beginArray(path: "")
+        guard try reader.nextElement() else { return nil }
+        repeat {
+            try reader.beginArray(path: "")
+            let rowStart = values.count
+            guard try reader.nextElement() else { return nil }
+            repeat { values.append(try reader.readFloat(path: "")) } while try reader.nextElement()
+            let count = values.count - rowStart
+            if columns == nil { columns = count } else if columns != count { return nil }
+        } while try reader.nextElement()
+        try reader.finish()
+        return values
+    } catch {
+        return nil
+    }
 }
