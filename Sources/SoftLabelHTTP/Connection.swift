@@ -120,9 +120,21 @@ final class Connection: @unchecked Sendable {
         var reads = 0
         while !closed, machine.wantsToRead, reads < 16 {
             reads += 1
-            let result: IOResult<Int>
+            var result = IOResult<Int>.wouldBlock
+            var requested = readBuffer.count
+            let inPlace = machine.canReceiveBodyInPlace
             do {
-                result = try Posix.read(fd, into: readBuffer)
+                if inPlace {
+                    // A body with a known length goes straight from the socket into its buffer.
+                    _ = try machine.receiveBodyInPlace { free in
+                        requested = free.count
+                        result = try Posix.read(fd, into: free)
+                        if case .processed(let count) = result { return count }
+                        return 0
+                    }
+                } else {
+                    result = try Posix.read(fd, into: readBuffer)
+                }
             } catch {
                 closeNow()
                 return
@@ -132,8 +144,12 @@ final class Connection: @unchecked Sendable {
                 perform(machine.inputEnded(now: Self.now()))
                 break
             }
-            perform(machine.bytesReceived(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]), now: Self.now()))
-            if count < readBuffer.count { break }
+            if inPlace {
+                perform(machine.bodyReceivedInPlace(now: Self.now()))
+            } else {
+                perform(machine.bytesReceived(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]), now: Self.now()))
+            }
+            if count < requested { break }
         }
         synchronize()
     }

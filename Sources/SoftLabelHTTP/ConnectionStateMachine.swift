@@ -128,6 +128,24 @@ struct ConnectionStateMachine {
         }
     }
 
+    /// True while a fixed-length body is being received with nothing buffered: the connection may
+    /// read it straight into place (`receiveBodyInPlace`) instead of through `bytesReceived`.
+    var canReceiveBodyInPlace: Bool {
+        if case .receiving = phase { return parser.canReceiveBodyInPlace }
+        return false
+    }
+
+    /// Reads body bytes straight into place with `read` (see `RequestParser.receiveBody`); a
+    /// positive count must be followed by `bodyReceivedInPlace(now:)`.
+    mutating func receiveBodyInPlace(_ read: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> Int {
+        try parser.receiveBody(read)
+    }
+
+    /// After `receiveBodyInPlace` took bytes: dispatches the request once its body is complete.
+    mutating func bodyReceivedInPlace(now: UInt64) -> Action {
+        advance(now: now)
+    }
+
     /// The client closed its side (read returned 0).
     mutating func inputEnded(now: UInt64) -> Action {
         inputClosed = true

@@ -73,6 +73,7 @@ struct Serve: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "softlabel")
+        MallocTuning.keepLargeBlocksInHeap()
         let server = SoftLabelServer(http: httpConfiguration, service: limits.serviceConfiguration, logger: logger)
         let bound = try server.start()
         server.installSignalHandlers()

@@ -1,9 +1,10 @@
 import SoftLabelHTTP
 
-/// libFuzzer entry point. The input is fed to the request parser twice, all at once and in
-/// pieces whose sizes come from the input's first byte, and both runs must agree on every
-/// request and on the error: a differential check of the incremental parser on top of the
-/// sanitizers' memory checks. Small limits make the limit paths reachable.
+/// libFuzzer entry point. The input is fed to the request parser three times: all at once, in
+/// pieces whose sizes come from the input's first byte, and in such pieces with fixed-length
+/// bodies read straight into place (`receiveBody`, as the connection does). All runs must agree
+/// on every request and on the error: a differential check of the incremental parser on top of
+/// the sanitizers' memory checks. Small limits make the limit paths reachable.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard size > 0 else { return 0 }
@@ -15,6 +16,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard whole == pieces else {
         fatalError("incremental parse differs: whole=\(whole) pieces(\(split))=\(pieces)")
     }
+    let inPlace = run(input, piece: split, bodiesInPlace: true)
+    guard whole == inPlace else {
+        fatalError("in-place body parse differs: whole=\(whole) inPlace(\(split))=\(inPlace)")
+    }
     return 0
 }
 
@@ -24,15 +29,26 @@ private struct Outcome: Equatable, CustomStringConvertible {
     var description: String { "\(requests) \(String(describing: error))" }
 }
 
-private func run(_ input: [UInt8], piece: Int) -> Outcome {
+private func run(_ input: [UInt8], piece: Int, bodiesInPlace: Bool = false) -> Outcome {
     let limits = RequestParser.Limits(maxRequestLineBytes: 256, maxHeaderBytes: 512, maxHeaderCount: 16, maxBodyBytes: 4096)
     var parser = RequestParser(limits: limits)
     var outcome = Outcome()
     var offset = 0
     while offset < input.count {
         let end = min(input.count, offset + piece)
-        parser.append(Array(input[offset..<end]))
-        offset = end
+        if bodiesInPlace && parser.canReceiveBodyInPlace {
+            offset += input.withUnsafeBytes { all in
+                parser.receiveBody { free in
+                    precondition(!free.isEmpty)
+                    let n = min(free.count, end - offset)
+                    free.copyMemory(from: UnsafeRawBufferPointer(rebasing: all[offset..<(offset + n)]))
+                    return n
+                }
+            }
+        } else {
+            parser.append(Array(input[offset..<end]))
+            offset = end
+        }
         while true {
             switch parser.next() {
             case .needMoreData:
