@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "SoftLabelHTTPTests", dependencies: ["SoftLabelHTTP"], swiftSettings: cpuSettings),
         .testTarget(
             name: "SoftLabelServiceTests",
-            dependencies: ["SoftLabelService", "SoftLabelKernels", "SoftLabelWire", "SoftLabelTestSupport"],
+            dependencies: ["SoftLabelService", "SoftLabelHTTP", "SoftLabelKernels", "SoftLabelWire", "SoftLabelTestSupport"],
             swiftSettings: cpuSettings
         ),
         .testTarget(

@@ -104,6 +104,16 @@ public struct JSONWriter: Sendable {
     public mutating func writeString(_ s: String) {
         separate()
         bytes.append(UInt8(ascii: "\""))
+        // Keys and most values need no escape: one bulk append (native Strings are contiguous).
+        let plain = s.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if plain == true {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
@@ -184,8 +194,17 @@ public struct JSONWriter: Sendable {
     }
 
     /// Grows the buffer by up to `maximum` bytes that `write` fills, then trims what it did not use.
+    /// Short texts (one number) are written on the stack and appended: growing the array by a
+    /// zero-filled run and trimming it again cost more than the number's digits.
     @inline(__always)
     private mutating func appendWithin(_ maximum: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if maximum <= 32 {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { scratch in
+                let written = write(scratch.baseAddress!)
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[0..<written]))
+            }
+            return
+        }
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: maximum))
         let written = bytes.withUnsafeMutableBufferPointer { write($0.baseAddress! + start) }

@@ -297,10 +297,14 @@ final class ReflectedGaussianSmoother {
         fft.inverseOfProduct(residualRe, residualIm, kernelRe, kernelIm, even: residualEven, odd: residualOdd)
         fft.inverseOfProduct(onesRe, onesIm, kernelRe, kernelIm, even: onesEven, odd: onesOdd)
         let shift = e - 1
+        // Each odd half directly follows its even half (`prepare`): sample u is at
+        // (u >> 1) + (u & 1)·stride from the even half, without a branch per access.
+        let stride = residualOdd - residualEven
+        precondition(onesOdd - onesEven == stride)
         return SmoothECE.weightedAbsoluteMean(
             gridPoints: e, evaluationPoints: SmoothECE.evaluationPoints(sigma: sigma),
-            residualAt: { g in (g + shift) & 1 == 0 ? residualEven[(g + shift) >> 1] : residualOdd[(g + shift) >> 1] },
-            onesAt: { g in (g + shift) & 1 == 0 ? onesEven[(g + shift) >> 1] : onesOdd[(g + shift) >> 1] })
+            residualAt: { g in let u = g &+ shift; return residualEven[(u &>> 1) &+ (u & 1) &* stride] },
+            onesAt: { g in let u = g &+ shift; return onesEven[(u &>> 1) &+ (u & 1) &* stride] })
     }
 
     /// relplot `GaussianKernel.kernel_ev`, k_i = exp(−(t_i − ½)²/(2σ²))/(√(2π)σ) on
