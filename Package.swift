@@ -50,8 +50,14 @@ let package = Package(
         ),
         // Strict JSON reader/writer for numeric tensors, KServe binary tensors: stdlib + libc.
         .target(name: "SoftLabelWire", dependencies: ["SoftLabelKernels"], swiftSettings: cpuSettings),
-        // HTTP/1.1 on POSIX sockets and Dispatch.
-        .target(name: "SoftLabelHTTP", swiftSettings: cpuSettings),
+        // HTTP/1.1 on POSIX sockets, epoll event loops (Linux) and Dispatch.
+        .target(
+            name: "SoftLabelHTTP",
+            dependencies: [.target(name: "CEpoll", condition: .when(platforms: [.linux]))],
+            swiftSettings: cpuSettings
+        ),
+        // <sys/epoll.h>, which Swift's Glibc module does not include.
+        .systemLibrary(name: "CEpoll"),
         // Routing, request models, validation, errors: HTTP -> Wire -> Kernels.
         .target(
             name: "SoftLabelService",

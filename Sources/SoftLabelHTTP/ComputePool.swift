@@ -77,12 +77,13 @@ final class ComputePool: Sendable {
         }
     }
 
-    private final class ThreadBody {
+    final class ThreadBody {
         let body: () -> Void
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
-    private static func spawnThread(_ body: @escaping () -> Void) {
+    /// Runs `body` on a new detached thread (also the event loops' threads).
+    static func spawnThread(_ body: @escaping () -> Void) {
         let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { context in

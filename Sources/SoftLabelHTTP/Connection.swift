@@ -3,6 +3,7 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import CEpoll
 #elseif canImport(Musl)
 import Musl
 #endif
@@ -17,31 +18,29 @@ struct ConnectionEnvironment: Sendable {
     var onClose: @Sendable (Int) -> Void
 }
 
-/// One accepted socket: Dispatch read/write/timer sources on a private serial queue feed the
-/// `ConnectionStateMachine` and carry out the actions it returns.
+/// One accepted socket, watched by an `EventLoop`: its readiness events and deadline checks feed
+/// the `ConnectionStateMachine`, and the connection carries out the actions it returns.
 ///
-/// `@unchecked Sendable`: all mutable state is guarded by `lock`. The sources fire on `queue`
-/// and take it; the compute thread that ran the handler takes it too and writes the response
-/// itself, which saves a thread wake-up per request over hopping back onto `queue` (measured
-/// with wrk: the context switches were the largest cost). Nothing is called with the lock held
-/// that could take it again: handler jobs are queued, Dispatch cancel handlers run later.
+/// `@unchecked Sendable`: all mutable state is guarded by `lock`. Events arrive on the loop's
+/// thread and take it; the compute thread that ran a handler takes it too and writes the
+/// response itself, which saves a thread wake-up per request over handing the response back to
+/// the loop. Nothing is called with the lock held that could take it again: handler jobs are
+/// queued, the loop looks connections up under its own lock and calls them after releasing it.
 final class Connection: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     let id: Int
-    let queue: DispatchQueue
     private let fd: Int32
+    private let loop: EventLoop
     private let environment: ConnectionEnvironment
     private let remoteAddress: String?
     private var machine: ConnectionStateMachine
     private let readBuffer: UnsafeMutableRawBufferPointer
 
-    private var readSource: DispatchSourceRead?
-    private var writeSource: DispatchSourceWrite?
-    private var timer: DispatchSourceTimer?
-    private var readSuspended = false
-    private var writeSuspended = false
-    private var scheduledDeadline: UInt64 = .max
-    private var liveSources = 0
+    /// The epoll events the loop watches for now (`EPOLLIN` while the machine wants to read,
+    /// `EPOLLOUT` while a response waits for room), and whether the socket is registered.
+    private var interest: UInt32 = 0
+    private var registered = false
+    private var waitingForRoom = false
     private var closed = false
 
     private struct PendingWrite {
@@ -57,11 +56,11 @@ final class Connection: @unchecked Sendable {
     /// Bytes read per `read(2)`.
     static let readChunkBytes = 32 << 10
 
-    init(id: Int, fd: Int32, environment: ConnectionEnvironment, target: DispatchQueue) {
+    init(id: Int, fd: Int32, environment: ConnectionEnvironment, loop: EventLoop) {
         self.id = id
         self.fd = fd
         self.environment = environment
-        self.queue = DispatchQueue(label: "softlabel.http.connection", target: target)
+        self.loop = loop
         self.remoteAddress = Posix.peerAddress(fd)?.description
         self.machine = ConnectionStateMachine(configuration: environment.configuration, now: Self.now())
         self.readBuffer = .allocate(byteCount: Self.readChunkBytes, alignment: 16)
@@ -75,30 +74,47 @@ final class Connection: @unchecked Sendable {
 
     /// Starts reading; a connection over the limit (`rejecting`) is answered 503 and closed.
     func start(rejecting: Bool) {
-        queue.async { [self] in lock.withLock { _ in startSources(rejecting: rejecting) } }
+        lock.withLock { _ in
+            guard !closed else { return }  // drained or force-closed before it was watched
+            registered = true
+            interest = Self.readEvents
+            loop.add(self, fd: fd, events: interest)
+            if rejecting { perform(machine.reject(now: Self.now())) }
+            synchronize()
+        }
     }
 
-    private func startSources(rejecting: Bool) {
-        guard !closed else { return }  // drained or force-closed before the sources existed
-        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        read.setEventHandler { [unowned self] in self.lock.withLock { _ in self.readable() } }
-        read.setCancelHandler { [self] in self.lock.withLock { _ in self.sourceCancelled() } }
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.setEventHandler { [unowned self] in
-            self.lock.withLock { _ in
-                self.scheduledDeadline = .max
-                self.perform(self.machine.timerFired(now: Self.now()))
-                self.synchronize()
+    private static let readEvents = softlabel_epoll_in
+    private static let writeEvents = softlabel_epoll_out
+
+    /// Readiness reported by the loop.
+    func handle(events: UInt32) {
+        lock.withLock { _ in
+            guard !closed else { return }
+            if events & softlabel_epoll_err != 0 {
+                closeNow()  // a reset or other socket error: nothing more can be sent or read
+                return
             }
+            if events & Self.writeEvents != 0 { flush() }
+            if events & (Self.readEvents | softlabel_epoll_hup) != 0 {
+                if machine.wantsToRead {
+                    readable()
+                } else if events & softlabel_epoll_hup != 0 {
+                    closeNow()  // both directions are shut: the response could not be sent
+                    return
+                }
+            }
+            synchronize()
         }
-        timer.setCancelHandler { [self] in self.lock.withLock { _ in self.sourceCancelled() } }
-        readSource = read
-        self.timer = timer
-        liveSources = 2
-        read.activate()
-        timer.activate()
-        if rejecting { perform(machine.reject(now: Self.now())) }
-        synchronize()
+    }
+
+    /// Called by the loop every `EventLoop.deadlineTick`: fires the machine's deadline once due.
+    func checkDeadline(now: UInt64) {
+        lock.withLock { _ in
+            guard !closed, let deadline = machine.deadline?.at, deadline <= now else { return }
+            perform(machine.timerFired(now: now))
+            synchronize()
+        }
     }
 
     /// Graceful shutdown: close if idle, else finish the request in progress and close.
@@ -211,7 +227,7 @@ final class Connection: @unchecked Sendable {
                 return
             }
             guard case .processed(let count) = result else {
-                waitForWritable()
+                waitingForRoom = true  // `synchronize` asks the loop for EPOLLOUT
                 return
             }
             writes[0].written += count
@@ -224,11 +240,7 @@ final class Connection: @unchecked Sendable {
                 }
             }
         }
-        // Never suspend a cancelled source: its cancel handler (which closes the fd) would not run.
-        if !closed, let writeSource, !writeSuspended {
-            writeSource.suspend()
-            writeSuspended = true
-        }
+        waitingForRoom = false
     }
 
     private func send(_ write: PendingWrite) throws -> IOResult<Int> {
@@ -243,27 +255,6 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    private func waitForWritable() {
-        if let writeSource {
-            if writeSuspended {
-                writeSource.resume()
-                writeSuspended = false
-            }
-            return
-        }
-        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [unowned self] in
-            self.lock.withLock { _ in
-                self.flush()
-                self.synchronize()
-            }
-        }
-        source.setCancelHandler { [self] in self.lock.withLock { _ in self.sourceCancelled() } }
-        writeSource = source
-        liveSources += 1
-        source.activate()
-    }
-
     private func report(_ outgoing: ConnectionStateMachine.Outgoing, responseBytes: Int, completed: Bool) {
         guard let observer = environment.observer else { return }
         let context = outgoing.context
@@ -275,24 +266,18 @@ final class Connection: @unchecked Sendable {
             errorCode: context.errorCode, completed: completed))
     }
 
-    // MARK: - Source bookkeeping
+    // MARK: - Watching and closing
 
-    /// Brings the read source and the timer in line with what the state machine wants.
+    /// Brings what the loop watches in line with what the state machine wants (one `epoll_ctl`
+    /// when it changes; a keep-alive request answered inline changes nothing).
     private func synchronize() {
-        guard !closed, let readSource, let timer else { return }
-        let wantsToRead = machine.wantsToRead
-        if wantsToRead && readSuspended {
-            readSource.resume()
-            readSuspended = false
-        } else if !wantsToRead && !readSuspended {
-            readSource.suspend()
-            readSuspended = true
-        }
-        // Timers move lazily: rescheduled only when the deadline comes earlier; a later one is
-        // picked up when the earlier firing finds nothing due.
-        if let deadline = machine.deadline?.at, deadline < scheduledDeadline {
-            scheduledDeadline = deadline
-            timer.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline))
+        guard !closed, registered else { return }
+        var wanted: UInt32 = 0
+        if machine.wantsToRead { wanted |= Self.readEvents }
+        if waitingForRoom { wanted |= Self.writeEvents }
+        if wanted != interest {
+            interest = wanted
+            loop.modify(self, fd: fd, events: wanted)
         }
     }
 
@@ -303,29 +288,10 @@ final class Connection: @unchecked Sendable {
             if let outgoing = write.outgoing { report(outgoing, responseBytes: write.written, completed: false) }
         }
         writes.removeAll()
-        if let readSource {
-            if readSuspended { readSource.resume() }
-            readSource.cancel()
-        }
-        if let writeSource {
-            if writeSuspended { writeSource.resume() }
-            writeSource.cancel()
-        }
-        timer?.cancel()
-        if liveSources == 0 { finishClose() }
-    }
-
-    private func sourceCancelled() {
-        liveSources -= 1
-        if liveSources == 0 { finishClose() }
-    }
-
-    /// Every source is gone: the descriptor can be closed without a source still watching it.
-    private func finishClose() {
+        // Unwatched before it is closed, so a descriptor number reused by the next accept is
+        // never mistaken for this one.
+        if registered { loop.remove(self, fd: fd) }
         Posix.close(fd)
-        readSource = nil
-        writeSource = nil
-        timer = nil
         environment.observer?.connectionClosed()
         environment.onClose(id)
     }

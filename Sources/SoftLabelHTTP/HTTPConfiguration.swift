@@ -24,6 +24,7 @@ import Musl
 /// | `maxConnections`      | 1024           | beyond: 503 + `Retry-After` + close (never stops accepting)      |
 /// | `retryAfterSeconds`   | 1              | the `Retry-After` value on 503s                                  |
 /// | `computeConcurrency`  | online cores   | handler calls running at once; further requests queue (FIFO)     |
+/// | `eventLoopCount`      | online cores   | threads waiting on sockets (epoll); connections spread over them |
 /// | `serverName`          | "softlabel"    | the `Server` header; nil sends none                              |
 ///
 /// Timeouts are in seconds. A `headerTimeout` starts when a connection is accepted or when the
@@ -45,6 +46,8 @@ public struct HTTPConfiguration: Sendable {
     public var maxConnections: Int = 1024
     public var retryAfterSeconds: Int = 1
     public var computeConcurrency: Int = HTTPConfiguration.activeProcessorCount
+    /// Event loop threads (`EventLoop`); each connection is served by one of them.
+    public var eventLoopCount: Int = HTTPConfiguration.activeProcessorCount
     public var serverName: String? = "softlabel"
 
     public init() {}

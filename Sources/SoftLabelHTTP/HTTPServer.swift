@@ -7,7 +7,9 @@ import Glibc
 import Musl
 #endif
 
-/// An HTTP/1.1 server on POSIX sockets and Dispatch.
+/// An HTTP/1.1 server on POSIX sockets: connections are served by `eventLoopCount` epoll event
+/// loops (`EventLoop`, one thread each), handler calls that are not cheap by `ComputePool`'s
+/// threads; Dispatch accepts connections, delivers signals and times the drain.
 ///
 ///     let server = HTTPServer(configuration: configuration, handler: MyHandler())
 ///     let port = try server.start()
@@ -31,6 +33,7 @@ public final class HTTPServer: Sendable {
         var finished = false
         var listener: Listener?
         var compute: ComputePool?
+        var loops: [EventLoop] = []
         var connections: [Int: Connection] = [:]
         var nextID = 0
         var signalSources: [RetainedSignalSource] = []
@@ -64,7 +67,12 @@ public final class HTTPServer: Sendable {
         }
         stopped.enter()
         let compute = ComputePool(concurrency: configuration.computeConcurrency)
-        state.withLock { $0.compute = compute }
+        let loops = (0..<configuration.eventLoopCount).map { _ in EventLoop() }
+        for loop in loops { loop.start() }
+        state.withLock {
+            $0.compute = compute
+            $0.loops = loops
+        }
         let environment = ConnectionEnvironment(
             configuration: configuration, handler: handler, observer: observer,
             compute: compute,
@@ -157,7 +165,9 @@ public final class HTTPServer: Sendable {
         let admission = state.withLock { state -> (Connection, Bool)? in
             guard !state.draining, state.connections.count < limit + rejectReserve else { return nil }
             state.nextID += 1
-            let connection = Connection(id: state.nextID, fd: fd, environment: environment, target: .global())
+            // Round robin over the loops: each connection stays on one loop for its life.
+            let loop = state.loops[state.nextID % state.loops.count]
+            let connection = Connection(id: state.nextID, fd: fd, environment: environment, loop: loop)
             state.connections[state.nextID] = connection
             return (connection, state.connections.count > limit)
         }
@@ -180,14 +190,18 @@ public final class HTTPServer: Sendable {
     }
 
     private func finish() {
-        let compute = state.withLock { state -> ComputePool?? in
+        let stopping = state.withLock { state -> (ComputePool?, [EventLoop])? in
             guard state.started, !state.finished else { return nil }
             state.finished = true
-            defer { state.compute = nil }
-            return .some(state.compute)
+            defer {
+                state.compute = nil
+                state.loops = []
+            }
+            return (state.compute, state.loops)
         }
-        guard let compute else { return }
+        guard let (compute, loops) = stopping else { return }
         compute?.stop()
+        for loop in loops { loop.stop() }
         stopped.leave()
     }
 
@@ -198,7 +212,8 @@ public final class HTTPServer: Sendable {
             ("headerTimeout", configuration.headerTimeout), ("bodyTimeout", configuration.bodyTimeout),
             ("idleTimeout", configuration.idleTimeout), ("writeTimeout", configuration.writeTimeout),
             ("drainTimeout", configuration.drainTimeout), ("maxConnections", Double(configuration.maxConnections)),
-            ("computeConcurrency", Double(configuration.computeConcurrency)), ("backlog", Double(configuration.backlog)),
+            ("computeConcurrency", Double(configuration.computeConcurrency)),
+            ("eventLoopCount", Double(configuration.eventLoopCount)), ("backlog", Double(configuration.backlog)),
         ]
         for (name, value) in positive where !(value > 0) {
             throw HTTPServerError.invalidConfiguration("\(name) must be positive")

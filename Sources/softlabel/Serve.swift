@@ -41,6 +41,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Requests computed at once; more queue. Env SOFTLABEL_COMPUTE_CONCURRENCY. Default: the number of cores.")
     var computeConcurrency: Int?
 
+    @Option(help: "Threads serving the connections' sockets (epoll event loops). Env SOFTLABEL_EVENT_LOOPS. Default: the number of cores.")
+    var eventLoops: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Env SOFTLABEL_LOG_LEVEL. Default info.")
     var logLevel: String?
 
@@ -59,6 +62,7 @@ struct Serve: ParsableCommand {
         c.drainTimeout = drainTimeout ?? Environment.double("SOFTLABEL_DRAIN_TIMEOUT") ?? c.drainTimeout
         c.maxConnections = maxConnections ?? Environment.int("SOFTLABEL_MAX_CONNECTIONS") ?? c.maxConnections
         c.computeConcurrency = computeConcurrency ?? Environment.int("SOFTLABEL_COMPUTE_CONCURRENCY") ?? c.computeConcurrency
+        c.eventLoopCount = eventLoops ?? Environment.int("SOFTLABEL_EVENT_LOOPS") ?? c.eventLoopCount
         return c
     }
 

@@ -20,6 +20,24 @@ struct RawSocketProtocolTests {
         }
     }
 
+    /// Connections are spread over the event loops round robin; with more loops than cores and
+    /// more connections than loops, every connection is still served, interleaved, to the end.
+    @Test(arguments: [1, 3])
+    func connectionsOnSeveralEventLoops(loops: Int) throws {
+        try withServer(testConfiguration { $0.eventLoopCount = loops }) { server, port in
+            let clients = try (0..<7).map { _ in try RawClient(port: port) }
+            for round in 0..<40 {
+                for (index, client) in clients.enumerated() { client.send(get("/c\(index)/r\(round)")) }
+                for (index, client) in clients.enumerated() {
+                    let response = try client.readResponse()
+                    #expect(response.status == 200)
+                    #expect(response.headers["x-path"] == "/c\(index)/r\(round)")
+                }
+            }
+            #expect(server.connectionCount == 7)
+        }
+    }
+
     @Test func pipelinedResponsesComeInRequestOrder() throws {
         try withServer { _, port in
             let client = try RawClient(port: port)
