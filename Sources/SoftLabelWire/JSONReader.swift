@@ -29,7 +29,7 @@ public struct JSONReader {
         /// The key whose value is being read (objects).
         var key = ""
         /// Keys seen so far (objects), to reject duplicates.
-        var keys: Set<String> = []
+        var keys = SeenKeys()
     }
 
     let base: UnsafePointer<UInt8>
@@ -107,13 +107,12 @@ public struct JSONReader {
         }
         let keyOffset = offset
         let key = try scanAndDecodeString(path: path)
-        if frames[top].keys.contains(key) {
+        if !frames[top].keys.insert(key) {
             throw JSONReadError(
                 kind: .duplicateKey,
                 message: "Duplicate key \(quoted(key)) in \(JSONPath.describe(path)): each key may appear only once.",
                 offset: keyOffset, path: JSONPath.key(key, in: path))
         }
-        frames[top].keys.insert(key)
         skipWhitespace()
         guard cursor < end && cursor.pointee == UInt8(ascii: ":") else {
             throw JSONReadError.expected("':' after the key \(quoted(key))", found: currentByte, at: offset, path: path)
@@ -295,5 +294,26 @@ extension JSONReader {
         var writer = JSONWriter(capacity: key.utf8.count + 2)
         writer.writeString(key)
         return String(decoding: writer.bytes, as: UTF8.self)
+    }
+}
+
+/// The keys of one object so far, for duplicate detection: a short array scanned linearly (a
+/// request object has a handful of keys, and hashing each was a measurable share of a small
+/// request), a Set once there are more than `linearLimit`, so a huge object stays O(n).
+struct SeenKeys {
+    private var few: [String] = []
+    private var many: Set<String>? = nil
+    static let linearLimit = 16
+
+    /// Adds `key`; false if it was already there.
+    mutating func insert(_ key: String) -> Bool {
+        if many != nil { return many!.insert(key).inserted }
+        if few.contains(key) { return false }
+        few.append(key)
+        if few.count > Self.linearLimit {
+            many = Set(few)
+            few = []
+        }
+        return true
     }
 }

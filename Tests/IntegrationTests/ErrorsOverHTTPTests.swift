@@ -94,10 +94,13 @@ final class ErrorsOverHTTPTests {
         let echoed = try client.request("GET", "/healthz", headers: ["X-Request-Id: trace-42"])
         #expect(echoed.headers["x-request-id"] == "trace-42")
         _ = try client.request("POST", "/v1/loss", body: Array(#"{"logits": [[1, 2]], "labels": [1]}"#.utf8))
+        _ = try client.request("BREW", "/healthz")  // an invented method: labelled "other"
+        _ = try client.request("POST", "/v1/loss", body: Array(#"{"logits": [[1, 2]], "labels": [1]}"#.utf8))
         let metrics = try client.request("GET", "/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
-        #expect(metrics.text.contains(#"softlabel_http_requests_total{route="/v1/loss",method="POST",status="200"} 1"#))
+        #expect(metrics.text.contains(#"softlabel_http_requests_total{route="/v1/loss",method="POST",status="200"} 2"#))
+        #expect(metrics.text.contains(#"method="other""#) && !metrics.text.contains("BREW"))
         #expect(metrics.text.contains("softlabel_http_request_duration_seconds_bucket"))
     }
 }
