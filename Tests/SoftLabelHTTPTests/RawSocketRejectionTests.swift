@@ -1,5 +1,8 @@
 import Testing
 @testable import SoftLabelHTTP
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Hostile and malformed requests over real sockets: each gets its status, a JSON error body,
 /// `Connection: close` and a closed connection, and the server keeps serving.
@@ -62,6 +65,39 @@ struct RawSocketRejectionTests {
                 client.shutdownWrite()
                 #expect(client.isClosedByPeer())
             }
+            try expectServing(port: port)
+        }
+    }
+}
+
+extension RawSocketRejectionTests {
+    /// A client that resets its connection while its request is being computed: the event loop
+    /// sees the error on a socket it is not reading, closes it at once (no spinning on the
+    /// report), and the late response is dropped.
+    @Test func resetWhileComputingClosesTheConnection() throws {
+        try withServer { server, port in
+            let address = SocketAddress(host: "127.0.0.1", port: port)!
+            let fd = socket(address.domain, Int32(SOCK_STREAM.rawValue), 0)
+            var storage = address.storage
+            let connected = withUnsafePointer(to: &storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, address.length) }
+            }
+            #expect(connected == 0)
+            let request = Array(get("/slow?ms=1500").utf8)
+            _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            usleep(100_000)
+            // SO_LINGER 0: close sends a reset instead of a FIN.
+            var option = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+            close(fd)
+            // Closed long before the handler's 1.5 s are up (not only when its response fails).
+            var waited = 0
+            while server.connectionCount > 0 && waited < 16 {
+                usleep(50_000)
+                waited += 1
+            }
+            #expect(server.connectionCount == 0)
+            usleep(1_500_000)  // the handler finishes into a closed connection
             try expectServing(port: port)
         }
     }
