@@ -131,6 +131,31 @@ import SoftLabelWire
         #expect(error?.path == path, "\(token): \(String(describing: error))")
     }
 
+    /// The longest compact numbers (17 bytes) with `, ` separators, up to the body's last byte:
+    /// the row loop's bound on how far it may read without checking the end.
+    @Test func longestNumbersUpToTheEnd() throws {
+        var rng = SeededGenerator(seed: 0x10_9E57)
+        for columns in [1, 2, 3, 7, 50] {
+            let tokens = (0..<(columns * 9)).map { _ -> [UInt8] in
+                let digits = (0..<14).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) }
+                return Array("-\(Int.random(in: 0...9, using: &rng)).\(String(digits))".utf8)
+            }
+            var body: [UInt8] = Array("[".utf8)
+            for (index, token) in tokens.enumerated() {
+                if index % columns == 0 { body.append(contentsOf: (index == 0 ? "[" : "], [").utf8) } else { body.append(contentsOf: ", ".utf8) }
+                body.append(contentsOf: token)
+            }
+            body.append(contentsOf: "]]".utf8)
+            let m = try withReader(body) { reader in
+                let m = try reader.readFloatMatrix(path: "logits")
+                try reader.finish()
+                return m
+            }
+            #expect(m.rows == 9 && m.columns == columns)
+            Self.expectMatchesStrtof(tokens, m)
+        }
+    }
+
     @Test func whitespaceAnywhereInLongRows() throws {
         let values = (0..<200).map { Float($0) / 8 - 12 }
         let spaced = "[ [ " + values.map { "\($0)" }.joined(separator: " ,\n\t") + " ] ,[" +
