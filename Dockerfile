@@ -7,6 +7,8 @@ ARG SOFTLABEL_PORTABLE=0
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
+# The manifest declares the test targets too: SwiftPM checks their folders exist (not built here).
+COPY Tests ./Tests
 COPY openapi.yaml ./
 RUN SOFTLABEL_PORTABLE=$SOFTLABEL_PORTABLE swift build -c release --product softlabel --static-swift-stdlib \
  && cp "$(swift build -c release --show-bin-path)/softlabel" /softlabel
