@@ -87,7 +87,7 @@ let package = Package(
         // Fixture loading and tolerance matching shared by the test targets (Foundation allowed here).
         .target(name: "SoftLabelTestSupport", path: "Tests/SoftLabelTestSupport"),
         .testTarget(name: "SoftLabelKernelsTests", dependencies: ["SoftLabelKernels", "SoftLabelTestSupport"], swiftSettings: cpuSettings),
-        .testTarget(name: "SoftLabelWireTests", dependencies: ["SoftLabelWire", "SoftLabelKernels"], swiftSettings: cpuSettings),
+        .testTarget(name: "SoftLabelWireTests", dependencies: ["SoftLabelWire", "SoftLabelKernels", "SoftLabelTestSupport"], swiftSettings: cpuSettings),
         .testTarget(name: "SoftLabelHTTPTests", dependencies: ["SoftLabelHTTP"], swiftSettings: cpuSettings),
         .testTarget(
             name: "SoftLabelServiceTests",

@@ -51,30 +51,11 @@ enum CompactFloat32 {
 
     static var sharedTables: Tables { Tables(base: tables) }
 
-    /// The eight bytes at `p` with `'0'` subtracted from each (a digit becomes 0...9).
-    @inline(__always)
-    private static func reducedDigits(_ p: UnsafePointer<UInt8>) -> UInt64 {
-        UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) &- 0x3030_3030_3030_3030
-    }
-
-    /// How many of the eight reduced bytes, from the low one, are digits before the first
-    /// non-digit (0...8).
-    @inline(__always)
-    private static func leadingDigitCount(_ reduced: UInt64) -> Int {
-        let nonDigits = ((reduced &+ 0x7676_7676_7676_7676) | reduced) & 0x8080_8080_8080_8080
-        return nonDigits.trailingZeroBitCount &>> 3
-    }
-
-    /// The value of the first `count` (1...7) reduced digits: a masking shift (no overshift check).
+    /// `leadingDigitsValue` for a count known to be 1...7: a masking shift, without the
+    /// overshift check a count of 0 would need.
     @inline(__always)
     private static func value(ofFirstFew count: Int, _ reduced: UInt64) -> UInt64 {
         eightDigitsValue(reduced &<< UInt64((8 &- count) &<< 3))
-    }
-
-    /// The value of the first `count` (0...8) reduced digits.
-    @inline(__always)
-    private static func value(ofFirst count: Int, _ reduced: UInt64) -> UInt64 {
-        eightDigitsValue(reduced << UInt64((8 &- count) &<< 3))
     }
 
     /// A compact number's decimal value `significand / 10^fractionDigits`, its sign, and the byte after it.
@@ -101,38 +82,37 @@ enum CompactFloat32 {
         let signBit = UInt32(negative ? 1 : 0) &<< 31
         var p = negative ? start + 1 : start
         var significand: UInt64
+        var integerCount = 1
         let lead = p.pointee &- UInt8(ascii: "0")
         if lead < 10 && p[1] == UInt8(ascii: ".") {
             significand = UInt64(lead)
             p += 1
         } else {
             let integer = reducedDigits(p)
-            let integerCount = leadingDigitCount(integer)
+            integerCount = leadingDigitCount(integer)
             // 1...7 integer digits; a leading zero only alone ("0.5", not "01.5").
             guard UInt(bitPattern: integerCount &- 1) < 7, integer & 0xFF != 0 || integerCount == 1 else { return nil }
-            significand = value(ofFirst: integerCount, integer)
+            significand = leadingDigitsValue(integer, count: integerCount)
             p += integerCount
             guard p.pointee == UInt8(ascii: ".") else {
                 return Decimal(significand: significand, fractionDigits: 0, signBit: signBit, next: p)
             }
-            // With ≤ 7 integer digits and ≤ 8 fraction digits the total stays ≤ 15.
-            guard integerCount == 1 || leadingDigitCount(reducedDigits(p + 1)) < 8 else { return nil }
         }
-        // p is at the '.'.
+        // p is at the '.'. With ≤ 7 integer digits and ≤ 7 fraction digits the total is ≤ 14.
         let fraction = reducedDigits(p + 1)
         let fractionCount = leadingDigitCount(fraction)
         if UInt(bitPattern: fractionCount &- 1) < 7 {
             significand = significand &* tables.integer(fractionCount) &+ value(ofFirstFew: fractionCount, fraction)
             return Decimal(significand: significand, fractionDigits: fractionCount, signBit: signBit, next: p + 1 + fractionCount)
         }
-        // No fraction digit ("1."): not a JSON number; the general reader says why.
-        guard fractionCount == 8 else { return nil }
+        // No fraction digit ("1."): not a JSON number; the general reader says why. 8 or more
+        // fraction digits only after one integer digit: 1 + 8 + at most 6 more = 15 digits.
+        guard fractionCount == 8, integerCount == 1 else { return nil }
         let more = reducedDigits(p + 9)
         let moreCount = leadingDigitCount(more)
-        // One integer digit + 8 + at most 6 more: 15 digits.
         guard moreCount < 7 else { return nil }
         significand = (significand &* 100_000_000 &+ eightDigitsValue(fraction)) &* tables.integer(moreCount)
-            &+ value(ofFirst: moreCount, more)
+            &+ leadingDigitsValue(more, count: moreCount)
         return Decimal(significand: significand, fractionDigits: 8 &+ moreCount, signBit: signBit, next: p + 9 + moreCount)
     }
 
@@ -158,9 +138,8 @@ extension CompactFloat32 {
     /// Reads compact numbers separated by `,` (each optionally preceded by one space, as Python's
     /// `json.dumps` writes them) from `start` into `out`, until the row's `]` (consumed), `room`
     /// values, fewer than `lookahead` bytes before `end`, or anything else: a number in another
-    /// spelling, whitespace before a separator, an error. Then `position` is at (or just before)
-    /// the start of the value it did not take, and the general reader goes on from there.
-    ///
+    /// spelling, whitespace before a separator, an error. Then `position` is at the start of the
+    /// value it did not take or at whitespace before it, and the general reader goes on from there.
     @inline(__always)
     static func scanRow(
         _ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<Float>, room: Int,

@@ -31,14 +31,35 @@ func eightDigitsValue(_ digits: UInt64) -> UInt64 {
     return (((pairs & mask) &* mul1) &+ (((pairs >> 16) & mask) &* mul2)) >> 32
 }
 
+/// The eight bytes at `p` with `'0'` subtracted from each: a digit becomes its value 0...9.
+@inline(__always)
+func reducedDigits(_ p: UnsafePointer<UInt8>) -> UInt64 {
+    UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) &- 0x3030_3030_3030_3030
+}
+
+/// How many of eight reduced bytes (`reducedDigits`), from the low one, are digits before the
+/// first non-digit (0...8). A borrow or carry only ever moves toward later bytes, so the first
+/// non-digit is found exactly (what follows it is not, and is not used).
+@inline(__always)
+func leadingDigitCount(_ reduced: UInt64) -> Int {
+    let nonDigits = ((reduced &+ 0x7676_7676_7676_7676) | reduced) & 0x8080_8080_8080_8080
+    return nonDigits.trailingZeroBitCount &>> 3
+}
+
+/// The value of the first `count` (0...8) of eight reduced digits: the others shifted out, then
+/// one SWAR step.
+@inline(__always)
+func leadingDigitsValue(_ reduced: UInt64, count: Int) -> UInt64 {
+    eightDigitsValue(reduced << UInt64((8 &- count) &<< 3))
+}
+
 /// Consumes the run of digits at `p` into `significand` while it holds at most
 /// `maximumSignificantDigits` digits; digits beyond that are consumed and counted in `dropped`
 /// (and `truncated` is set if one is nonzero). Returns how many digits went into `significand`.
 ///
-/// Eight bytes at a time when eight are readable: the bytes are reduced to digit values, the
-/// first non-digit found from the low byte (a borrow or carry only ever moves toward later bytes,
-/// so everything before the first non-digit is exact), and the n leading digits converted with
-/// one SWAR step after shifting the rest out.
+/// Eight bytes at a time when eight are readable: the bytes are reduced to digit values
+/// (`reducedDigits`), the first non-digit found from the low byte (`leadingDigitCount`), and the
+/// n leading digits converted with one SWAR step (`leadingDigitsValue`).
 @inline(__always)
 func consumeDigits(
     _ p: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, significand: inout UInt64,
@@ -46,11 +67,10 @@ func consumeDigits(
 ) -> Int {
     var taken = 0
     while digitCount <= maximumSignificantDigits - 8 && end - p >= 8 {
-        let reduced = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) &- 0x3030_3030_3030_3030
-        let nonDigits = ((reduced &+ 0x7676_7676_7676_7676) | reduced) & 0x8080_8080_8080_8080
-        let count = nonDigits.trailingZeroBitCount >> 3
+        let reduced = reducedDigits(p)
+        let count = leadingDigitCount(reduced)
         if count == 0 { return taken }
-        let value = eightDigitsValue(reduced << UInt64((8 &- count) &<< 3))
+        let value = leadingDigitsValue(reduced, count: count)
         significand = significand &* smallPowersOfTen[count] &+ value
         digitCount &+= count
         taken &+= count

@@ -1,4 +1,5 @@
 import Testing
+import SoftLabelTestSupport
 import RealModule
 @testable import SoftLabelKernels
 
@@ -7,17 +8,8 @@ import RealModule
 /// a central finite difference of the loss (in Double), and extreme logits stay finite.
 @Suite("Loss properties")
 struct LossPropertyTests {
-    /// SplitMix64: a tiny seeded generator so failures reproduce.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// The shared seeded generator (SoftLabelTestSupport), so failures reproduce.
+    typealias Generator = SeededGenerator
 
     static func randomMatrix(_ rows: Int, _ columns: Int, scale: Float, _ g: inout Generator) -> Matrix {
         Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in Float.random(in: -scale...scale, using: &g) })
@@ -46,7 +38,7 @@ struct LossPropertyTests {
 
     @Test("smoothed rows sum to 1 for every kind, labels and soft targets", arguments: smoothings)
     func smoothedRowsSumToOne(_ smoothing: LabelSmoothing) throws {
-        var g = Generator(state: 7)
+        var g = Generator(seed: 7)
         try smoothing.validate(numClasses: 8)
         let labels = (0..<32).map { _ in Int.random(in: 0..<8, using: &g) }
         for source in [TargetSource.labels(labels, ignoreIndex: nil), .probabilities(Self.randomDistributions(32, 8, &g))] {
@@ -61,7 +53,7 @@ struct LossPropertyTests {
 
     @Test("CE gradient rows sum to 0 (unweighted), and equal p − q")
     func gradientRowsSumToZero() {
-        var g = Generator(state: 11)
+        var g = Generator(seed: 11)
         for k in [1, 2, 7, 8, 9, 16, 33, 1000] {
             let logits = Self.randomMatrix(5, k, scale: 5, &g)
             let labels = (0..<5).map { _ in Int.random(in: 0..<k, using: &g) }
@@ -78,7 +70,7 @@ struct LossPropertyTests {
 
     @Test("softmax and the loss are shift-invariant, also at logits ±1e4")
     func shiftInvariance() {
-        var g = Generator(state: 13)
+        var g = Generator(seed: 13)
         let logits = Self.randomMatrix(4, 37, scale: 6, &g)
         let labels = [0, 5, 36, 12]
         let config = LossConfiguration(smoothing: LabelSmoothing(epsilon: 0.1), reduction: .none, outputs: [.gradient])
@@ -120,7 +112,7 @@ struct LossPropertyTests {
     /// scale 2, quadratic error ~1e-4·|ℓ'''|).
     @Test("analytic gradients equal finite differences", arguments: ["cross_entropy", "focal2", "focal0.5", "distillation", "binary_cross_entropy", "penalty"])
     func finiteDifferences(_ name: String) {
-        var g = Generator(state: 17)
+        var g = Generator(seed: 17)
         let (rows, k) = (3, 8)
         let logits = Self.randomMatrix(rows, k, scale: 2, &g)
         let teacher = Self.randomMatrix(rows, k, scale: 2, &g)

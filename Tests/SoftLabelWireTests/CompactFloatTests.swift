@@ -1,6 +1,7 @@
 import Foundation
 import SoftLabelKernels
 import Testing
+import SoftLabelTestSupport
 import SoftLabelWire
 
 /// The matrix reader's fast path for compact numbers (`-?D{1,7}(.D{1,15})?`) against glibc
@@ -91,6 +92,29 @@ import SoftLabelWire
         // 8388608.5 lies halfway between 8388608 and 8388609: ties go to the even one.
         let tie = try Self.readMatrix(Array(repeating: Array("8388608.5".utf8), count: 20), columns: 20, &rng)
         #expect(tie.values.allSatisfy { $0 == 8_388_608 })
+    }
+
+    /// Decimals whose correctly rounded double is exactly a float32 midpoint although they are
+    /// not: rounding that double again would round twice, and for about half of them wrongly
+    /// (`9.66752004623413` is nearer 9.6675195694 but its double ties to 9.6675205231). They are
+    /// the 15-digit decimals nearest random midpoints in [1, 10) that strtod reads as the midpoint.
+    @Test func doubleRoundingHazardsRoundOnce() throws {
+        var rng = SeededGenerator(seed: 0xD0B1E)
+        var tokens: [[UInt8]] = []
+        var naiveWrong = 0
+        let low = Float(1).bitPattern, high = Float(10).bitPattern
+        while tokens.count < 2_000 {
+            let f = Float(bitPattern: UInt32.random(in: low..<high, using: &rng))
+            let midpoint = (Double(f) + Double(f.nextUp)) / 2
+            let text = Array(String(format: "%.14f", midpoint).utf8)
+            // Midpoints in [1, 10) need 21-24 fraction digits, so the 14-digit text is never one.
+            guard referenceDouble(text) == midpoint else { continue }
+            if Float(referenceDouble(text)).bitPattern != referenceFloat(text).bitPattern { naiveWrong += 1 }
+            tokens.append(text)
+        }
+        #expect(naiveWrong >= 100, "the hazards must include decimals that double rounding gets wrong")
+        let m = try Self.readMatrix(tokens, columns: 50, &rng)
+        Self.expectMatchesStrtof(tokens, m)
     }
 
     /// Compact numbers mixed with every other spelling (exponents, 16-25 digits, long integer

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SoftLabelTestSupport
 import SoftLabelWire
 
 /// Correct rounding of decimal text to float32 and float64, against glibc `strtof`/`strtod` (which

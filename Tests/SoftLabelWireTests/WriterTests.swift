@@ -1,6 +1,7 @@
 import Foundation
 import SoftLabelKernels
 import Testing
+import SoftLabelTestSupport
 import SoftLabelWire
 
 @Suite struct WriterTests {

@@ -14,7 +14,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 100_000
     )
 
-    var generator = SplitMix64(seed: 0)
+    var generator = Xoshiro256StarStar(seed: 0)
     let logits256x1000 = Matrix.gaussian(rows: 256, columns: 1000, scale: 3, using: &generator)
     let labels256 = (0..<256).map { _ in Int(generator.next() % 1000) }
 
@@ -95,7 +95,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // Calibration: every metric of a /v1/calibration request with the default configuration
     // (one pass over the logits, adaptive ECE's sort, smooth ECE's bandwidth search).
-    var calibrationGenerator = SplitMix64(seed: 1)
+    var calibrationGenerator = Xoshiro256StarStar(seed: 1)
     let logits1024x100 = Matrix.gaussian(rows: 1024, columns: 100, scale: 3, using: &calibrationGenerator)
     let labels1024 = (0..<1024).map { _ in Int(calibrationGenerator.next() % 100) }
     let logits32x10 = Matrix.gaussian(rows: 32, columns: 10, scale: 3, using: &calibrationGenerator)
@@ -126,22 +126,9 @@ let benchmarks: @Sendable () -> Void = {
     }
 }
 
-/// A tiny seeded generator so every run benchmarks the same data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension Matrix {
     /// Normal(0, scale²) entries by Box–Muller.
-    static func gaussian(rows: Int, columns: Int, scale: Float, using g: inout SplitMix64) -> Matrix {
+    static func gaussian(rows: Int, columns: Int, scale: Float, using g: inout Xoshiro256StarStar) -> Matrix {
         var values = [Float](repeating: 0, count: rows * columns)
         for i in values.indices {
             let u1 = max(Double(g.next() >> 11) / Double(1 << 53), 1e-300)
