@@ -10,6 +10,9 @@
 // for exp instead of ~0.4 ns). The `softlabel` binary checks the CPU at start-up and exits with a
 // clear message on a CPU without AVX2/FMA. `SOFTLABEL_PORTABLE=1 swift build` drops the flag and
 // builds a slower binary that runs on any x86-64.
+//
+// Linux only: the server calls Glibc directly and serves connections with epoll (there is no
+// kqueue loop), so no other platform is declared.
 import PackageDescription
 import Foundation
 
@@ -25,7 +28,6 @@ let cpuCheckSettings: [CSetting] = []
 
 let package = Package(
     name: "softlabel",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "softlabel", targets: ["softlabel"]),
         .library(name: "SoftLabelKernels", targets: ["SoftLabelKernels"]),
@@ -53,7 +55,7 @@ let package = Package(
         // HTTP/1.1 on POSIX sockets, epoll event loops (Linux) and Dispatch.
         .target(
             name: "SoftLabelHTTP",
-            dependencies: [.target(name: "CEpoll", condition: .when(platforms: [.linux]))],
+            dependencies: ["CEpoll"],
             swiftSettings: cpuSettings
         ),
         // <sys/epoll.h>, which Swift's Glibc module does not include.

@@ -1,11 +1,7 @@
 import Dispatch
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Runs handler calls on `concurrency` dedicated threads; further requests wait in FIFO order
 /// (costing memory for their parsed body, not a thread).

@@ -1,12 +1,8 @@
 import Dispatch
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
 import CEpoll
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// What every connection shares with its server.
 struct ConnectionEnvironment: Sendable {
@@ -62,7 +58,8 @@ final class Connection: @unchecked Sendable {
         self.environment = environment
         self.loop = loop
         self.remoteAddress = Posix.peerAddress(fd)?.description
-        self.machine = ConnectionStateMachine(configuration: environment.configuration, now: Self.now())
+        self.machine = ConnectionStateMachine(configuration: environment.configuration, now: Self.now(),
+                                              errorResponse: environment.handler.errorResponder)
         self.readBuffer = .allocate(byteCount: Self.readChunkBytes, alignment: 16)
     }
 
@@ -180,18 +177,20 @@ final class Connection: @unchecked Sendable {
         case .dispatch(var received):
             received.remoteAddress = remoteAddress
             let request = received
-            let handler = environment.handler
-            if handler.runsInline(request) {
+            switch environment.handler.accept(request) {
+            case .respond(let response):
                 // Under the connection's lock already; a pipelined successor is dispatched from
                 // the flush loop, so this does not recurse per request.
-                perform(machine.responseReady(handler.handle(request), now: Self.now()))
-                return
-            }
-            environment.compute.submit { [self] in
-                let response = handler.handle(request)
-                lock.withLock { _ in
-                    perform(machine.responseReady(response, now: Self.now()))
-                    synchronize()
+                perform(machine.responseReady(response, now: Self.now()))
+            case .compute(let job):
+                environment.compute.submit { [self] in
+                    // A request whose client has gone (reset, closed) is not computed.
+                    guard !lock.withLock({ _ in closed }) else { return }
+                    let response = job()
+                    lock.withLock { _ in
+                        perform(machine.responseReady(response, now: Self.now()))
+                        synchronize()
+                    }
                 }
             }
         case .write(let outgoing):

@@ -14,12 +14,11 @@ struct ConnectionStateMachine {
         var linger: UInt64
 
         init(_ configuration: HTTPConfiguration) {
-            func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1e9) }
-            header = nanoseconds(configuration.headerTimeout)
-            body = nanoseconds(configuration.bodyTimeout)
-            idle = nanoseconds(configuration.idleTimeout)
-            write = nanoseconds(configuration.writeTimeout)
-            linger = nanoseconds(configuration.lingerTimeout)
+            header = configuration.headerTimeout.clampedNanoseconds
+            body = configuration.bodyTimeout.clampedNanoseconds
+            idle = configuration.idleTimeout.clampedNanoseconds
+            write = configuration.writeTimeout.clampedNanoseconds
+            linger = configuration.lingerTimeout.clampedNanoseconds
         }
     }
 
@@ -76,10 +75,13 @@ struct ConnectionStateMachine {
     private var context = RequestContext()
     private let timeouts: Timeouts
     private let retryAfterSeconds: Int
+    /// The body of a response the HTTP layer makes itself, in the service's vocabulary.
+    private let errorResponse: HTTPErrorResponder
     /// Bytes buffered while a request is handled before reading pauses: room for a pipelined head.
     private let pipelineBufferLimit: Int
 
-    init(configuration: HTTPConfiguration, now: UInt64) {
+    init(configuration: HTTPConfiguration, now: UInt64, errorResponse: @escaping HTTPErrorResponder = HTTPError.plainResponse) {
+        self.errorResponse = errorResponse
         parser = RequestParser(limits: configuration.parserLimits)
         timeouts = Timeouts(configuration)
         retryAfterSeconds = configuration.retryAfterSeconds
@@ -252,7 +254,9 @@ struct ConnectionStateMachine {
         context.requestBytes = max(context.requestBytes, parser.bufferedByteCount)
         phase = .writing(close: true)
         deadline = (now &+ timeouts.write, .write)
-        let response = error.response(retryAfterSeconds: retryAfterSeconds)
+        var response = errorResponse(error)
+        response.headers.replaceOrAdd(name: "Connection", value: "close")
+        if error.status == 503 { response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfterSeconds)) }
         return .write(Outgoing(response: response, context: context, close: true))
     }
 

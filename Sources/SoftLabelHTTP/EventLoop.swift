@@ -1,11 +1,7 @@
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
 import CEpoll
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// One thread that waits for its connections' sockets with `epoll` and handles their readiness
 /// on itself: reads, parsing, inline handlers and writes happen on the thread that `epoll_wait`

@@ -120,15 +120,14 @@ public enum HTTPError: Error, Sendable, Equatable {
         }
     }
 
-    /// The JSON error body in the API's shape: {"error": "...", "code": "..."}.
-    public var jsonBody: [UInt8] {
-        Array("{\"error\":\"\(message)\",\"code\":\"\(code)\"}".utf8)
-    }
-
-    /// The complete response, `Connection: close` included.
-    func response(retryAfterSeconds: Int) -> HTTPResponse {
-        var headers: HTTPHeaders = ["Content-Type": "application/json", "Connection": "close"]
-        if self == .overloaded { headers.add(name: "Retry-After", value: String(retryAfterSeconds)) }
-        return HTTPResponse(status: status, headers: headers, body: jsonBody)
+    /// The default rendering: the sentence as `text/plain` (a service passes its own
+    /// `HTTPErrorResponder`, e.g. its JSON error shape). The server adds `Connection: close`,
+    /// and `Retry-After` on a 503.
+    public static let plainResponse: HTTPErrorResponder = { error in
+        HTTPResponse(status: error.status, headers: ["Content-Type": "text/plain; charset=utf-8"],
+                     body: Array((error.message + "\n").utf8))
     }
 }
+
+/// Renders an error the HTTP layer detected itself (framing, limits, timeouts, overload).
+public typealias HTTPErrorResponder = @Sendable (HTTPError) -> HTTPResponse

@@ -1,11 +1,7 @@
 import Dispatch
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// An HTTP/1.1 server on POSIX sockets: connections are served by `eventLoopCount` epoll event
 /// loops (`EventLoop`, one thread each), handler calls that are not cheap by `ComputePool`'s
@@ -57,7 +53,7 @@ public final class HTTPServer: Sendable {
 
     /// Binds and listens; returns the bound port (the ephemeral one for port 0).
     public func start() throws -> Int {
-        try validate(configuration)
+        try configuration.validate()
         let listener = try state.withLock { state -> Listener in
             guard !state.started else { throw HTTPServerError.alreadyStarted }
             let listener = try Listener(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
@@ -94,7 +90,7 @@ public final class HTTPServer: Sendable {
         listener.close()
         for connection in connections { connection.beginDrain() }
         finishIfDrained()
-        let timeout = DispatchTime.now() + configuration.drainTimeout
+        let timeout = DispatchTime.now() + .nanoseconds(Int(clamping: configuration.drainTimeout.clampedNanoseconds))
         DispatchQueue.global().asyncAfter(deadline: timeout) { [weak self] in self?.stopNow() }
     }
 
@@ -203,21 +199,5 @@ public final class HTTPServer: Sendable {
         compute?.stop()
         for loop in loops { loop.stop() }
         stopped.leave()
-    }
-
-    private func validate(_ configuration: HTTPConfiguration) throws {
-        let positive: [(String, Double)] = [
-            ("maxBodyBytes", Double(configuration.maxBodyBytes)), ("maxRequestLineBytes", Double(configuration.maxRequestLineBytes)),
-            ("maxHeaderBytes", Double(configuration.maxHeaderBytes)), ("maxHeaderCount", Double(configuration.maxHeaderCount)),
-            ("headerTimeout", configuration.headerTimeout), ("bodyTimeout", configuration.bodyTimeout),
-            ("idleTimeout", configuration.idleTimeout), ("writeTimeout", configuration.writeTimeout),
-            ("drainTimeout", configuration.drainTimeout), ("maxConnections", Double(configuration.maxConnections)),
-            ("computeConcurrency", Double(configuration.computeConcurrency)),
-            ("eventLoopCount", Double(configuration.eventLoopCount)), ("backlog", Double(configuration.backlog)),
-        ]
-        for (name, value) in positive where !(value > 0) {
-            throw HTTPServerError.invalidConfiguration("\(name) must be positive")
-        }
-        guard configuration.lingerTimeout >= 0 else { throw HTTPServerError.invalidConfiguration("lingerTimeout must not be negative") }
     }
 }

@@ -1,10 +1,6 @@
 import Dispatch
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The listening socket: IPv4 or IPv6 (the wildcard "::" dual-stack), `SO_REUSEADDR`,
 /// non-blocking, accepting from a Dispatch read source.
@@ -111,14 +107,12 @@ final class Listener: @unchecked Sendable {
 /// Why `HTTPServer.start()` failed before binding.
 public enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidAddress(host: String, port: Int)
-    case invalidConfiguration(String)
     case alreadyStarted
 
     public var description: String {
         switch self {
         case .invalidAddress(let host, let port):
             "'\(host)' port \(port) is not a numeric IPv4/IPv6 address (or 'localhost') with a port in 0...65535"
-        case .invalidConfiguration(let reason): "invalid HTTP configuration: \(reason)"
         case .alreadyStarted: "the server was already started"
         }
     }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The head of a request, delivered before its body so that the connection can answer
 /// `Expect: 100-continue` (or refuse) before the client sends the body.

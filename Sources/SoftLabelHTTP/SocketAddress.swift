@@ -1,10 +1,6 @@
 // IPv4 and IPv6 socket addresses from numeric host strings: no DNS on the serving path.
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// A numeric IPv4 or IPv6 address and port.
 struct SocketAddress: Sendable, CustomStringConvertible {

@@ -4,13 +4,7 @@
 // EINTR, reports EAGAIN/EWOULDBLOCK as `.wouldBlock` instead of an error, and throws a typed
 // `IOError(errno:reason:)` for everything else. No raw `errno` checks anywhere else in the module.
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A failed system call: the `errno` it set and the call's name.
 public struct IOError: Error, Sendable, CustomStringConvertible {
@@ -62,11 +56,7 @@ func syscallOrThrow<T: FixedWidthInteger>(_ reason: @autoclosure () -> String, _
 /// Thin, typed wrappers over the calls the server makes.
 enum Posix {
     static func socket(domain: Int32) throws -> Int32 {
-        #if canImport(Glibc) || canImport(Musl)
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        #else
-        let type = SOCK_STREAM
-        #endif
         return try syscallOrThrow("socket") { Glibc.socket(domain, type, 0) }
     }
 

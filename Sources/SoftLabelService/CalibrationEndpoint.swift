@@ -3,21 +3,22 @@ import SoftLabelWire
 
 /// `POST /v1/calibration`: every calibration metric in one pass, the reliability table, the
 /// mergeable `state` and, with `bootstrap > 0`, percentile 95 % intervals (API.md).
-struct CalibrationEndpoint {
+enum CalibrationEndpoint {
     static let fields = ["logits", "probabilities", "labels", "temperature", "bins", "binning", "preset", "top_k", "bootstrap", "seed"]
+    static let example = #"{"logits": [[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], "labels": [0, 2]}"#
 
-    struct Request {
+    struct Request: Sendable {
         var input: CalibrationInput
         var labels: [Int]
         var configuration: CalibrationConfiguration
     }
 
     /// Decodes and validates the request (shared with `/v1/reliability-diagram`).
-    static func decode(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> Request {
+    static func decode(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Request {
         var logits: Matrix?, probabilities: Matrix?, labels: [Int]?
         var temperature: Float?, bins: Int?, binning = CalibrationConfiguration.Binning.equalWidth
         var preset: CalibrationConfiguration.Preset?, topK: [Int]?, bootstrap = 0, seed: Int = 0
-        try decoding.decodeObject(body, allowed: fields) { key, reader in
+        try decoding.decodeObject(body, allowed: fields, example: example) { key, reader in
             switch key {
             case "logits": logits = try decoding.matrix(&reader, key)
             case "probabilities": probabilities = try decoding.matrix(&reader, key)
@@ -54,35 +55,53 @@ struct CalibrationEndpoint {
         return Request(input: input, labels: labels, configuration: configuration)
     }
 
-    static func handle(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> [UInt8] {
+    static func prepare(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Prepared {
         let request = try decode(body, decoding)
-        let metrics = Calibration.compute(request.input, labels: request.labels, configuration: request.configuration)
-        var w = JSONWriter(capacity: 4096 + metrics.state.classBinCount.count * 24)
-        CalibrationJSON.write(metrics, into: &w)
-        return w.bytes
+        return .compute(cost: cost(request.input, request.configuration)) {
+            let metrics = Calibration.compute(request.input, labels: request.labels, configuration: request.configuration)
+            var w = JSONWriter(capacity: 4096 + metrics.state.classBinCount.count * 24)
+            CalibrationJSON.write(metrics, into: &w)
+            return w.bytes
+        }
+    }
+
+    /// Element-operations of a calibration: the B×K pass, the K×bins class-wise cells, smooth
+    /// ECE's fixed FFT work (~2^15), and per bootstrap resample the B rows' statistics and bins
+    /// (resamples reuse each row's confidence and correctness, not the logits).
+    static func cost(_ input: CalibrationInput, _ configuration: CalibrationConfiguration) -> Int {
+        let matrix = switch input { case .logits(let m), .probabilities(let m): m }
+        let pass = Int.cost(matrix.rows, matrix.columns)
+        let cells = Int.cost(matrix.columns, configuration.bins)
+        let resamples = Int.cost(configuration.bootstrap, matrix.rows.addingSaturating(configuration.bins))
+        return pass.addingSaturating(cells).addingSaturating(resamples).addingSaturating(1 << 15)
     }
 }
 
 /// `POST /v1/reliability-diagram`: the `/v1/calibration` request, answered with the reliability
 /// diagram as SVG (per-bin accuracy bars against the diagonal, the gap shaded, a confidence
 /// histogram, ECE and accuracy in the title).
-struct ReliabilityDiagramEndpoint {
-    static func handle(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> [UInt8] {
+enum ReliabilityDiagramEndpoint {
+    static func prepare(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Prepared {
         let request = try CalibrationEndpoint.decode(body, decoding)
-        var configuration = request.configuration
-        configuration.bootstrap = 0
-        let metrics = Calibration.compute(request.input, labels: request.labels, configuration: configuration)
-        return ReliabilityDiagram.svgBytes(metrics)
+        var withoutBootstrap = request.configuration
+        withoutBootstrap.bootstrap = 0
+        let configuration = withoutBootstrap
+        return .compute(cost: CalibrationEndpoint.cost(request.input, configuration), contentType: "image/svg+xml") {
+            let metrics = Calibration.compute(request.input, labels: request.labels, configuration: configuration)
+            return ReliabilityDiagram.svgBytes(metrics)
+        }
     }
 }
 
 /// `POST /v1/calibration/merge`: `{"states": [...]}` → the metrics of the concatenated rows, for
 /// every metric the states carry (equal-mass bins and smooth ECE need the rows: listed in
 /// `omitted`).
-struct CalibrationMergeEndpoint {
-    static func handle(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> [UInt8] {
+enum CalibrationMergeEndpoint {
+    static let example = #"{"states": [<the "state" of each /v1/calibration response>]}"#
+
+    static func prepare(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Prepared {
         var states: [CalibrationState]?
-        try decoding.decodeObject(body, allowed: ["states"]) { key, reader in
+        try decoding.decodeObject(body, allowed: ["states"], example: example) { key, reader in
             guard key == "states" else { return false }
             var list: [CalibrationState] = []
             try reader.beginArray(path: key)
@@ -96,17 +115,25 @@ struct CalibrationMergeEndpoint {
             throw ServiceError.missingField("states", "a non-empty list of `state` objects from /v1/calibration responses")
         }
         let merged = try CalibrationState.merge(states)
-        var w = JSONWriter(capacity: 4096 + merged.classBinCount.count * 24)
-        CalibrationJSON.write(Calibration.metrics(merged), into: &w)
-        return w.bytes
+        // The states were summed while merging; what is left is linear in one state's cells.
+        return .compute(cost: merged.classBinCount.count) {
+            var w = JSONWriter(capacity: 4096 + merged.classBinCount.count * 24)
+            CalibrationJSON.write(Calibration.metrics(merged), into: &w)
+            return w.bytes
+        }
     }
 }
 
 /// `POST /v1/temperature`: T minimising the mean NLL of softmax(logits/T), solved exactly.
-struct TemperatureEndpoint {
-    static func handle(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> [UInt8] {
+enum TemperatureEndpoint {
+    static let example = #"{"logits": [[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], "labels": [0, 2]}"#
+
+    /// Element-operations of the fit: a few dozen passes over the logits (Newton with bracketing).
+    static func cost(_ logits: Matrix) -> Int { Int.cost(logits.rows, logits.columns, 64) }
+
+    static func prepare(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Prepared {
         var logits: Matrix?, labels: [Int]?, bins: Int?
-        try decoding.decodeObject(body, allowed: ["logits", "labels", "bins"]) { key, reader in
+        try decoding.decodeObject(body, allowed: ["logits", "labels", "bins"], example: example) { key, reader in
             switch key {
             case "logits": logits = try decoding.matrix(&reader, key)
             case "labels": labels = try reader.readIntArray(path: key)
@@ -119,6 +146,7 @@ struct TemperatureEndpoint {
         guard let labels else { throw ServiceError.missingField("labels", "B class indices, one per row") }
         let configuration = CalibrationConfiguration(bins: bins)
         try Calibration.validate(.logits(logits), labels: labels, configuration: configuration)
+        return .compute(cost: cost(logits)) {
         let fit = TemperatureScaling.fit(logits: logits, labels: labels, bins: configuration.bins)
         var w = JSONWriter(capacity: 256)
         w.beginObject()
@@ -134,5 +162,6 @@ struct TemperatureEndpoint {
         if let bound = fit.bound { w.writeString(bound.rawValue) } else { w.writeNull() }
         w.endObject()
         return w.bytes
+        }
     }
 }

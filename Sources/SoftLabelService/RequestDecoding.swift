@@ -11,10 +11,28 @@ import SoftLabelWire
 struct RequestDecoding {
     let configuration: ServiceConfiguration
 
-    func decodeObject(_ body: UnsafeRawBufferPointer, allowed: [String],
+    init(_ configuration: ServiceConfiguration) {
+        self.configuration = configuration
+    }
+
+    func decodeObject(_ bytes: [UInt8], allowed: [String], example: String,
+                      _ field: (String, inout JSONReader) throws -> Bool) throws(ServiceError) {
+        let result: Result<Void, ServiceError> = bytes.withUnsafeBytes { body in
+            do throws(ServiceError) {
+                try decodeObject(body, allowed: allowed, example: example, field)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
+    /// `example` is a valid body for the endpoint, shown when the body is empty.
+    func decodeObject(_ body: UnsafeRawBufferPointer, allowed: [String], example: String,
                       _ field: (String, inout JSONReader) throws -> Bool) throws(ServiceError) {
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-            throw ServiceError(status: 400, code: "empty_body", message: "the request body is empty; send a JSON object such as {\"labels\": [0, 2], \"num_classes\": 3, \"label_smoothing\": 0.1}")
+            throw ServiceError(status: 400, code: "empty_body", message: "the request body is empty; send a JSON object such as \(example)")
         }
         var unknown: String?
         do {
@@ -30,14 +48,8 @@ struct RequestDecoding {
                 }
             }
             try reader.finish()
-        } catch let error as JSONReadError {
-            throw preferSyntaxError(body, over: ServiceError(error))
-        } catch let error as ValidationError {
-            throw preferSyntaxError(body, over: ServiceError(error))
-        } catch let error as ServiceError {
-            throw preferSyntaxError(body, over: error)
         } catch {
-            throw ServiceError(status: 422, code: "invalid_value", message: "\(error)")
+            throw preferSyntaxError(body, over: ServiceError(mapping: error))
         }
         if let unknown { throw ServiceError.unknownField(unknown, allowed: allowed) }
     }

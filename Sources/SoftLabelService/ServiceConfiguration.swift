@@ -1,15 +1,38 @@
-/// Limits of the service layer, each with its documented default (API.md, Conventions); the
-/// CLI sets them from flags and environment variables, `GET /v2` reports them.
-public struct ServiceConfiguration: Sendable, Equatable {
-    /// Largest element count of any one matrix in a request (B·K). Default 16,777,216.
-    public var maxElements: Int = 16_777_216
-    /// Largest number of classes K. Default 1,000,000.
-    public var maxClasses: Int = 1_000_000
-    /// Largest request body in bytes. Default 64 MiB. (Enforced by the HTTP layer before the
-    /// body is read; reported here for `GET /v2` and applied to `softlabel call` too.)
-    public var maxBodyBytes: Int = 64 << 20
-    /// Largest nesting depth the JSON reader follows. Default 64 (the API nests 4 deep).
-    public var maxJSONDepth: Int = 64
+import SoftLabelHTTP
 
-    public init() {}
+/// Limits of the service layer: an immutable value with one initialiser whose defaults are the
+/// service's (docs/api.md, Conventions), and its own `validate()`. The CLI sets them from flags
+/// and environment variables (`ServerSettings`), `GET /v2` reports them.
+public struct ServiceConfiguration: Sendable, Equatable {
+    /// Largest element count of any one matrix in a request (B·K).
+    public let maxElements: Int
+    /// Largest number of classes K.
+    public let maxClasses: Int
+    /// Largest request body in bytes (enforced by the HTTP layer before the body is read;
+    /// reported here for `GET /v2` and applied to `softlabel call` too).
+    public let maxBodyBytes: Int
+    /// Largest nesting depth the JSON reader follows (the API nests 4 deep).
+    public let maxJSONDepth: Int
+
+    public init(maxElements: Int = 16_777_216, maxClasses: Int = 1_000_000, maxBodyBytes: Int = 64 << 20, maxJSONDepth: Int = 64) {
+        self.maxElements = maxElements
+        self.maxClasses = maxClasses
+        self.maxBodyBytes = maxBodyBytes
+        self.maxJSONDepth = maxJSONDepth
+    }
+
+    /// The accepted range of each field.
+    public enum Range {
+        public static let maxElements = 1...(1 << 32)
+        public static let maxClasses = 1...(1 << 24)
+        public static let maxBodyBytes = HTTPConfiguration.Range.maxBodyBytes
+        public static let maxJSONDepth = 4...1024
+    }
+
+    public func validate() throws(ConfigurationError) {
+        try ConfigurationError.check("maxElements", maxElements, in: Range.maxElements)
+        try ConfigurationError.check("maxClasses", maxClasses, in: Range.maxClasses)
+        try ConfigurationError.check("maxBodyBytes", maxBodyBytes, in: Range.maxBodyBytes)
+        try ConfigurationError.check("maxJSONDepth", maxJSONDepth, in: Range.maxJSONDepth)
+    }
 }

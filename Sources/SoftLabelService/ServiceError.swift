@@ -1,3 +1,4 @@
+import SoftLabelHTTP
 import SoftLabelKernels
 import SoftLabelWire
 
@@ -37,6 +38,18 @@ public struct ServiceError: Error, Equatable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// The one mapping from anything a route throws to the API's error: the service's own
+    /// errors as they are, the JSON reader's and the kernels' by their kind, anything else a 500
+    /// (a bug: every error type a route can throw is listed here).
+    public init(mapping error: any Error) {
+        switch error {
+        case let e as ServiceError: self = e
+        case let e as ValidationError: self.init(e)
+        case let e as JSONReadError: self.init(e)
+        default: self.init(status: 500, code: "internal_error", message: "internal error: \(error)")
+        }
+    }
+
     /// Kernel validation errors are all 422: the JSON was fine, its values were not.
     public init(_ error: ValidationError) {
         self.init(status: 422, code: error.code.rawValue, message: error.message, path: error.path)
@@ -53,6 +66,22 @@ public struct ServiceError: Error, Equatable, Sendable, CustomStringConvertible 
 
     public static func invalidValue(_ path: String, _ message: String) -> ServiceError {
         ServiceError(status: 422, code: "invalid_value", message: message, path: path)
+    }
+
+    /// 503 while the server drains, with the configured `Retry-After`.
+    public static func draining(retryAfterSeconds: Int) -> ServiceError {
+        ServiceError(status: 503, code: "draining", message: "the server is shutting down and takes no new work; retry on another replica",
+                     headers: [("Retry-After", String(retryAfterSeconds))])
+    }
+
+    public static func methodNotAllowed(_ path: String, allow: String) -> ServiceError {
+        ServiceError(status: 405, code: "method_not_allowed", message: "\(path) accepts \(allow)", headers: [("Allow", allow)])
+    }
+
+    /// 413 for a body over the limit (`softlabel call`; the server refuses it before reading).
+    public static func bodyTooLarge(_ count: Int, limit: Int) -> ServiceError {
+        ServiceError(status: 413, code: "body_too_large",
+                     message: "the body has \(count) bytes; the limit is \(limit) (raise it with \(SettingName.both("maxBodyBytes")))")
     }
 
     public static func notFound(_ path: String) -> ServiceError {

@@ -47,13 +47,8 @@ public final class ServiceMetrics: Sendable {
         bytesOut = CoreMetrics.Counter(label: "softlabel_http_response_bytes_total", dimensions: [], factory: factory)
     }
 
-    /// The route label: the known route for `path`, else "other" (bounded cardinality).
-    static func route(_ path: String?) -> String {
-        guard let path else { return "unparsed" }
-        if Routes.known.contains(path) { return path }
-        if let label = OpenInferenceRoutes.metricsLabel(path) { return label }
-        return "other"
-    }
+    /// The route label: the route table's label for `path`, else "other" (bounded cardinality).
+    static func route(_ path: String?) -> String { Router.shared.label(path) }
 
     /// The method label: the methods of RFC 9110 §9 as sent, anything else "other" (a client
     /// inventing methods must not create unbounded series), "-" when the request line did not parse.

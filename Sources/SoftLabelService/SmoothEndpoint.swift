@@ -2,22 +2,28 @@ import SoftLabelKernels
 import SoftLabelWire
 
 /// `POST /v1/smooth`: smoothed targets for index labels or soft targets (API.md).
-struct SmoothEndpoint {
+enum SmoothEndpoint {
     static let fields = ["labels", "num_classes", "targets", "ignore_index"] + SmoothingFields.names
+    static let example = #"{"labels": [0, 2], "num_classes": 3, "label_smoothing": 0.1}"#
 
-    struct Request {
+    struct Request: Sendable {
         var source: TargetSource
         var numClasses: Int
         var smoothing: LabelSmoothing
+
+        /// The B×K targets written.
+        var cost: Int { Int.cost(source.rowCount, numClasses) }
+
+        func compute() -> Matrix { SmoothTargets.compute(source, numClasses: numClasses, smoothing: smoothing) }
     }
 
-    static func decode(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> Request {
+    static func decode(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Request {
         var labels: [Int]?
         var numClasses: Int?
         var targets: Matrix?
         var ignoreIndex: Int?
         var vocabulary = SmoothingFields()
-        try decoding.decodeObject(body, allowed: fields) { key, reader in
+        try decoding.decodeObject(body, allowed: fields, example: example) { key, reader in
             switch key {
             case "labels": labels = try reader.readIntArray(path: key)
             case "num_classes": numClasses = try reader.readInt(path: key)
@@ -65,20 +71,22 @@ struct SmoothEndpoint {
         return Request(source: source, numClasses: k, smoothing: smoothing)
     }
 
-    static func handle(_ body: UnsafeRawBufferPointer, _ decoding: RequestDecoding) throws -> [UInt8] {
+    static func prepare(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Prepared {
         let request = try decode(body, decoding)
-        let q = SmoothTargets.compute(request.source, numClasses: request.numClasses, smoothing: request.smoothing)
-        var w = JSONWriter(capacity: q.count * 12 + 128)
-        w.beginObject()
-        w.key("targets")
-        w.writeFloatMatrix(q)
-        w.key("num_classes")
-        w.writeInt(request.numClasses)
-        w.key("label_smoothing")
-        w.writeFloat(request.smoothing.epsilon)
-        w.key("smoothing")
-        w.writeString(request.smoothing.kind.rawValue)
-        w.endObject()
-        return w.bytes
+        return .compute(cost: request.cost) {
+            let q = request.compute()
+            var w = JSONWriter(capacity: q.count * 12 + 128)
+            w.beginObject()
+            w.key("targets")
+            w.writeFloatMatrix(q)
+            w.key("num_classes")
+            w.writeInt(request.numClasses)
+            w.key("label_smoothing")
+            w.writeFloat(request.smoothing.epsilon)
+            w.key("smoothing")
+            w.writeString(request.smoothing.kind.rawValue)
+            w.endObject()
+            return w.bytes
+        }
     }
 }

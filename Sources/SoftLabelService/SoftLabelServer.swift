@@ -12,7 +12,7 @@ public final class SoftLabelServer: Sendable {
         let metrics = ServiceMetrics()
         let box = ServerBox()
         let handler = ServiceHTTPHandler(service: SoftLabelService(configuration: service), metrics: metrics,
-                                         isReady: { !(box.server?.isDraining ?? false) })
+                                         retryAfterSeconds: configuration.retryAfterSeconds, isReady: { !(box.server?.isDraining ?? false) })
         http = HTTPServer(configuration: configuration, handler: handler, observer: AccessLog(logger: logger, metrics: metrics))
         box.server = http
         self.metrics = metrics

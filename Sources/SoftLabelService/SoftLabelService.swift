@@ -1,57 +1,73 @@
+import SoftLabelHTTP
 import SoftLabelKernels
 import SoftLabelWire
 
-/// The service: routes a request (method, path, content type, body) to its endpoint and
-/// returns the response bytes. The HTTP server and `softlabel call` both come through here,
-/// so a batch job without a server computes exactly what the server would answer.
+/// The service: resolves a request in the route table, decodes and validates it, computes, and
+/// returns the response. The HTTP server and `softlabel call` both come through here, so a batch
+/// job without a server computes exactly what the server would answer.
 public struct SoftLabelService: Sendable {
-    public var configuration: ServiceConfiguration
+    public let configuration: ServiceConfiguration
+
+    /// The release (also `openapi.yaml`'s `info.version` and `GET /v2`'s `version`).
+    public static let version = "0.1.0"
 
     public init(configuration: ServiceConfiguration = ServiceConfiguration()) {
         self.configuration = configuration
     }
 
-    /// An endpoint: decodes a JSON body, computes, encodes the answer as `contentType`.
-    struct Endpoint: Sendable {
-        var contentType = "application/json"
-        var handle: @Sendable (UnsafeRawBufferPointer, RequestDecoding) throws -> [UInt8]
+    /// The v1 compute endpoints' paths (what `softlabel call` accepts besides `/v2/...`).
+    public static var endpointPaths: [String] { RouteTable.v1Paths }
+
+    /// Runs the POST endpoint at `path` (`/v1/...` or `/v2/models/{m}/infer`) on a JSON body: the
+    /// HTTP API minus HTTP.
+    public func call(_ path: String, body: [UInt8], headers: HTTPHeaders = HTTPHeaders()) -> ServiceResponse {
+        let request = HTTPRequest(method: "POST", target: path, headers: headers, body: body)
+        switch Router.shared.resolve(method: "POST", path: path) {
+        case .failure(let error): return ServiceResponse(error)
+        case .route(let route, let parameters):
+            if let error = ServiceHTTPHandler.checkMediaType(route.bodyTypes, headers["content-type"]) { return ServiceResponse(error) }
+            let context = ServiceContext(service: self, metrics: nil, isReady: { true }, retryAfterSeconds: 1)
+            return execute(route, RouteInput(request: request, parameters: parameters, context: context))
+        }
     }
 
-    /// The v1 compute endpoints by path.
-    static let endpoints: [String: Endpoint] = [
-        "/v1/smooth": Endpoint(handle: SmoothEndpoint.handle),
-        "/v1/loss": Endpoint(handle: LossEndpoint.handle),
-        "/v1/calibration": Endpoint(handle: CalibrationEndpoint.handle),
-        "/v1/calibration/merge": Endpoint(handle: CalibrationMergeEndpoint.handle),
-        "/v1/temperature": Endpoint(handle: TemperatureEndpoint.handle),
-        "/v1/reliability-diagram": Endpoint(contentType: "image/svg+xml", handle: ReliabilityDiagramEndpoint.handle),
-    ]
-
-    /// The paths `softlabel call` accepts.
-    public static var endpointPaths: [String] { endpoints.keys.sorted() }
-
-    /// Runs the endpoint at `path` on a JSON body (the `POST` of the HTTP API, minus HTTP).
-    public func call(_ path: String, body: [UInt8]) -> ServiceResponse {
-        guard let endpoint = Self.endpoints[path] else {
-            return ServiceResponse(.notFound(path))
+    /// `POST /v2/models/{model}/infer` minus HTTP: a JSON inference request, or with
+    /// `inferenceHeaderContentLength` a JSON header followed by binary tensors.
+    public func infer(model name: String, body: [UInt8], inferenceHeaderContentLength: Int? = nil) -> ServiceResponse {
+        var headers = HTTPHeaders()
+        if let length = inferenceHeaderContentLength {
+            headers.add(name: "Content-Type", value: "application/octet-stream")
+            headers.add(name: "Inference-Header-Content-Length", value: String(length))
         }
-        guard body.count <= configuration.maxBodyBytes else {
-            return ServiceResponse(ServiceError(status: 413, code: "body_too_large",
-                                                message: "the body has \(body.count) bytes; the limit is \(configuration.maxBodyBytes) (--max-body-bytes)"))
+        return call("/v2/models/\(name)/infer", body: body, headers: headers)
+    }
+
+    /// Decodes and computes in one go (a large body on the compute pool, or `call`).
+    func execute(_ route: Route, _ input: RouteInput) -> ServiceResponse {
+        switch prepare(route, input) {
+        case .response(let response): return response
+        case .work(_, let run): return Self.run(run)
         }
-        let decoding = RequestDecoding(configuration: configuration)
+    }
+
+    /// Checks the body's size (once, for every route), then runs the route's action; any error
+    /// becomes a response through the one mapping (`ServiceError(mapping:)`).
+    func prepare(_ route: Route, _ input: RouteInput) -> Prepared {
+        guard input.body.count <= configuration.maxBodyBytes else {
+            return .response(ServiceResponse(.bodyTooLarge(input.body.count, limit: configuration.maxBodyBytes)))
+        }
         do {
-            let bytes = try body.withUnsafeBytes { raw in try endpoint.handle(raw, decoding) }
-            return ServiceResponse(contentType: endpoint.contentType, body: bytes)
-        } catch let error as ServiceError {
-            return ServiceResponse(error)
-        } catch let error as ValidationError {
-            return ServiceResponse(ServiceError(error))
-        } catch let error as JSONReadError {
-            return ServiceResponse(ServiceError(error))
+            return try route.action(input)
         } catch {
-            // Every error type a handler can throw is mapped above; reaching this is a bug.
-            return ServiceResponse(ServiceError(status: 500, code: "internal_error", message: "internal error: \(error)"))
+            return .response(ServiceResponse(ServiceError(mapping: error)))
+        }
+    }
+
+    static func run(_ work: @Sendable () throws -> ServiceResponse) -> ServiceResponse {
+        do {
+            return try work()
+        } catch {
+            return ServiceResponse(ServiceError(mapping: error))
         }
     }
 }

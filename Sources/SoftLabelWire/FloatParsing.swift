@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Decimal → binary conversion of a scanned JSON number, correctly rounded (IEEE 754
 /// round-to-nearest, ties to even), straight to the target width: a float32 is never produced by

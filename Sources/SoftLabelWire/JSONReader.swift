@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A pull parser over a UTF-8 JSON body: strict RFC 8259, one pass, numbers straight from bytes.
 ///

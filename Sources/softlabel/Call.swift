@@ -15,27 +15,30 @@ struct Call: ParsableCommand {
             """
     )
 
-    @Argument(help: "The endpoint path, e.g. /v1/loss (the leading /v1/ may be left out: `loss`).")
+    @Argument(help: "The endpoint path, e.g. /v1/loss (the leading /v1/ may be left out: `loss`), or an Open Inference route such as /v2/models/loss/infer (JSON).")
     var endpoint: String
 
     @Argument(help: "A file holding the request body; standard input when absent or '-'.")
     var file: String?
 
-    @OptionGroup var limits: ServiceLimitOptions
+    @OptionGroup(title: "Limits") var limits: LimitOptions
 
     func run() throws {
-        let path = endpoint.hasPrefix("/") ? endpoint : (endpoint.hasPrefix("v1/") ? "/" + endpoint : "/v1/" + endpoint)
+        let path = endpoint.hasPrefix("/") ? endpoint
+            : (endpoint.hasPrefix("v1/") || endpoint.hasPrefix("v2/")) ? "/" + endpoint : "/v1/" + endpoint
         let body: [UInt8]
         if let file, file != "-" {
             // FileHandle reads pipes and process substitutions (/dev/fd/N) too.
             guard let handle = FileHandle(forReadingAtPath: file) else {
-                throw ValidationError("cannot read \(file)")
+                FileHandle.standardError.write(Data("softlabel: cannot read \(file)\n".utf8))
+                throw ExitCode(1)
             }
             body = [UInt8](handle.readDataToEndOfFile())
         } else {
             body = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
-        let service = SoftLabelService(configuration: limits.serviceConfiguration)
+        let settings = try ServerSettings.resolveOrExit(limits.flags)
+        let service = SoftLabelService(configuration: settings.service)
         let response = service.call(path, body: body)
         FileHandle.standardOutput.write(Data(response.body + [0x0A]))
         if !response.isSuccess { throw ExitCode(1) }

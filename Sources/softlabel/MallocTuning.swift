@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Keeps the memory of large request bodies in malloc's heap between requests.
 ///
@@ -16,20 +14,14 @@ import Glibc
 /// The `MALLOC_MMAP_THRESHOLD_` and `MALLOC_TRIM_THRESHOLD_` environment variables still win.
 enum MallocTuning {
     static func keepLargeBlocksInHeap() {
-        #if canImport(Glibc)
         if getenv("MALLOC_MMAP_THRESHOLD_") == nil { _ = glibcMallopt(mmapThreshold, 32 << 20) }
         if getenv("MALLOC_TRIM_THRESHOLD_") == nil { _ = glibcMallopt(trimThreshold, 256 << 20) }
-        #endif
     }
 
-    #if canImport(Glibc)
     // <malloc.h> is not part of the Glibc module: its parameter numbers, and `mallopt` by name.
     private static let trimThreshold: Int32 = -1  // M_TRIM_THRESHOLD
     private static let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
-    #endif
 }
 
-#if canImport(Glibc)
 @_silgen_name("mallopt")
 private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-#endif

@@ -1,88 +1,76 @@
 import ArgumentParser
+import Foundation
 import Logging
 import SoftLabelHTTP
 import SoftLabelService
 
 /// `softlabel serve`: the HTTP service on its embedded defaults (no config file, no database).
-/// Every setting is a flag and an environment variable; the flag wins.
+/// Every setting is a flag and an environment variable; the flag wins. Every value is checked
+/// before the server listens: a bad one exits 64 with one line naming it.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP service (default 0.0.0.0:8080).",
-        discussion: "SIGTERM or SIGINT drains gracefully (/readyz turns 503, in-flight requests finish); a second signal stops at once."
+        discussion: "SIGTERM or SIGINT drains gracefully (/readyz turns 503, in-flight requests finish); a second signal stops at once. Logs go to stderr; the chosen address is always printed there."
     )
 
-    @Option(help: "Address to bind: an IPv4/IPv6 literal, \"::\" for dual-stack, or localhost. Env SOFTLABEL_HOST. Default 0.0.0.0.")
-    var host: String?
+    @OptionGroup(title: "Network") var network: NetworkOptions
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+    @OptionGroup(title: "Timeouts") var timeouts: TimeoutOptions
+    @OptionGroup(title: "Threads") var threads: ThreadOptions
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
 
-    @Option(help: "TCP port; 0 picks a free one. Env SOFTLABEL_PORT. Default 8080.")
-    var port: Int?
+    @Flag(help: "Print the effective configuration (each value and where it came from) and exit.")
+    var printConfig = false
 
-    @Option(help: "Largest request header section in bytes (→ 431). Env SOFTLABEL_MAX_HEADER_BYTES. Default 65536.")
-    var maxHeaderBytes: Int?
-
-    @Option(help: "Largest request line in bytes (→ 414). Env SOFTLABEL_MAX_REQUEST_LINE_BYTES. Default 8192.")
-    var maxRequestLineBytes: Int?
-
-    @Option(help: "Seconds a client has to send a complete request head (→ 408). Env SOFTLABEL_HEADER_TIMEOUT. Default 30.")
-    var headerTimeout: Double?
-
-    @Option(help: "Seconds without a body byte before the request is cut (→ 408). Env SOFTLABEL_BODY_TIMEOUT. Default 30.")
-    var bodyTimeout: Double?
-
-    @Option(help: "Seconds an idle keep-alive connection is kept. Env SOFTLABEL_IDLE_TIMEOUT. Default 60.")
-    var idleTimeout: Double?
-
-    @Option(help: "Seconds the graceful drain waits for in-flight requests. Env SOFTLABEL_DRAIN_TIMEOUT. Default 25.")
-    var drainTimeout: Double?
-
-    @Option(help: "Open connections beyond which new ones get 503 + Retry-After. Env SOFTLABEL_MAX_CONNECTIONS. Default 1024.")
-    var maxConnections: Int?
-
-    @Option(help: "Requests computed at once; more queue. Env SOFTLABEL_COMPUTE_CONCURRENCY. Default: the number of cores.")
-    var computeConcurrency: Int?
-
-    @Option(help: "Threads serving the connections' sockets (epoll event loops). Env SOFTLABEL_EVENT_LOOPS. Default: the number of cores.")
-    var eventLoops: Int?
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Env SOFTLABEL_LOG_LEVEL. Default info.")
-    var logLevel: String?
-
-    @OptionGroup var limits: ServiceLimitOptions
-
-    var httpConfiguration: HTTPConfiguration {
-        var c = HTTPConfiguration()
-        c.host = host ?? Environment.string("SOFTLABEL_HOST") ?? c.host
-        c.port = port ?? Environment.int("SOFTLABEL_PORT") ?? c.port
-        c.maxBodyBytes = limits.serviceConfiguration.maxBodyBytes
-        c.maxHeaderBytes = maxHeaderBytes ?? Environment.int("SOFTLABEL_MAX_HEADER_BYTES") ?? c.maxHeaderBytes
-        c.maxRequestLineBytes = maxRequestLineBytes ?? Environment.int("SOFTLABEL_MAX_REQUEST_LINE_BYTES") ?? c.maxRequestLineBytes
-        c.headerTimeout = headerTimeout ?? Environment.double("SOFTLABEL_HEADER_TIMEOUT") ?? c.headerTimeout
-        c.bodyTimeout = bodyTimeout ?? Environment.double("SOFTLABEL_BODY_TIMEOUT") ?? c.bodyTimeout
-        c.idleTimeout = idleTimeout ?? Environment.double("SOFTLABEL_IDLE_TIMEOUT") ?? c.idleTimeout
-        c.drainTimeout = drainTimeout ?? Environment.double("SOFTLABEL_DRAIN_TIMEOUT") ?? c.drainTimeout
-        c.maxConnections = maxConnections ?? Environment.int("SOFTLABEL_MAX_CONNECTIONS") ?? c.maxConnections
-        c.computeConcurrency = computeConcurrency ?? Environment.int("SOFTLABEL_COMPUTE_CONCURRENCY") ?? c.computeConcurrency
-        c.eventLoopCount = eventLoops ?? Environment.int("SOFTLABEL_EVENT_LOOPS") ?? c.eventLoopCount
-        return c
+    var flags: [String: String] {
+        network.flags.merging(limits.flags) { a, _ in a }.merging(timeouts.flags) { a, _ in a }
+            .merging(threads.flags) { a, _ in a }.merging(logging.flags) { a, _ in a }
     }
 
     func run() throws {
-        let level = logLevel ?? Environment.string("SOFTLABEL_LOG_LEVEL") ?? "info"
-        guard let logLevel = Logger.Level(rawValue: level) else {
-            throw ValidationError("unknown log level \(level)")
+        let settings = try ServerSettings.resolveOrExit(flags)
+        if printConfig {
+            print(Self.report(settings), terminator: "")
+            return
         }
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = logLevel
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "softlabel")
         MallocTuning.keepLargeBlocksInHeap()
-        let server = SoftLabelServer(http: httpConfiguration, service: limits.serviceConfiguration, logger: logger)
-        let bound = try server.start()
+        let server = SoftLabelServer(http: settings.http, service: settings.service, logger: logger)
+        let bound: Int
+        do {
+            bound = try server.start()
+        } catch {
+            FileHandle.standardError.write(Data("softlabel: cannot listen on \(settings.http.host) port \(settings.http.port): \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         server.installSignalHandlers()
-        logger.info("listening", metadata: ["host": .string(httpConfiguration.host), "port": .stringConvertible(bound)])
+        // Always said, whatever the log level: with --port 0 this is how a caller learns the port.
+        FileHandle.standardError.write(Data("softlabel \(SoftLabelService.version) listening on \(settings.http.host) port \(bound)\n".utf8))
+        logger.info("listening", metadata: ["host": .string(settings.http.host), "port": .stringConvertible(bound)])
         server.waitUntilStopped()
         logger.info("stopped")
+    }
+
+    /// `--print-config`: one line per setting, `name value (source)`, plus the CPU bounds.
+    static func report(_ s: ServerSettings.Resolved) -> String {
+        var lines: [String] = []
+        let width = ServerSettings.all.map { $0.flag.count }.max() ?? 0
+        for (setting, value, source) in s.values {
+            let origin = switch source {
+            case .default: "default"
+            case .environment: "environment \(setting.environment)"
+            case .flag: "flag"
+            }
+            lines.append(setting.flag.padding(toLength: width + 2, withPad: " ", startingAt: 0) + value + "  (\(origin))")
+        }
+        let cpus = CPUs.bounds
+        lines.append("# usable CPUs: \(cpus.available) (online \(cpus.online), affinity \(cpus.affinity.map(String.init) ?? "-"), cgroup quota \(cpus.quota.map(String.init) ?? "none"))")
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSoftLabelCPUCheck
+import SoftLabelService
 
 /// `softlabel`: the service (`serve`) and its offline twin (`call`).
 @main
@@ -11,6 +12,7 @@ struct SoftLabelCommand: ParsableCommand {
             `softlabel serve` runs the HTTP service (API: GET /openapi.yaml). `softlabel call` runs one \
             API request without a server, on the same code path: for batch jobs and scripts.
             """,
+        version: SoftLabelService.version,
         subcommands: [Serve.self, Call.self],
         defaultSubcommand: Serve.self
     )

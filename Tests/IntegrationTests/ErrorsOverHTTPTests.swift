@@ -9,10 +9,7 @@ final class ErrorsOverHTTPTests {
     let server: TestServer
 
     init() throws {
-        server = try TestServer { http, service in
-            http.maxBodyBytes = 1 << 20
-            service.maxBodyBytes = 1 << 20
-        }
+        server = try TestServer(maxBodyBytes: 1 << 20)
     }
 
     deinit { server.stop() }

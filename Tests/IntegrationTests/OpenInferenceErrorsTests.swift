@@ -9,11 +9,7 @@ final class OpenInferenceErrorsTests {
     let server: TestServer
 
     init() throws {
-        server = try TestServer { http, service in
-            http.maxBodyBytes = 1 << 20
-            service.maxBodyBytes = 1 << 20
-            service.maxElements = 10_000
-        }
+        server = try TestServer(maxBodyBytes: 1 << 20, maxElements: 10_000)
     }
 
     deinit { server.stop() }

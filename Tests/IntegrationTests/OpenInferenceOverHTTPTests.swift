@@ -13,9 +13,7 @@ final class OpenInferenceOverHTTPTests {
     let server: TestServer
 
     init() throws {
-        server = try TestServer { _, service in
-            service.maxClasses = 50_000
-        }
+        server = try TestServer(maxClasses: 50_000)
     }
 
     deinit { server.stop() }
@@ -210,11 +208,11 @@ final class OpenInferenceOverHTTPTests {
     func draining() {
         let handler = ServiceHTTPHandler(service: SoftLabelService(), metrics: ServiceMetrics(), isReady: { false })
         for path in ["/v2/health/ready", "/v2/models/loss/ready"] {
-            let r = handler.handle(HTTPRequest(method: "GET", target: path))
+            let r = handler.respond(to: HTTPRequest(method: "GET", target: path))
             #expect(r.status == 503, "\(path)")
             #expect(r.headers["retry-after"] == "1")
         }
-        #expect(handler.handle(HTTPRequest(method: "GET", target: "/v2/health/live")).status == 200)
+        #expect(handler.respond(to: HTTPRequest(method: "GET", target: "/v2/health/live")).status == 200)
     }
 
     @Test("metrics label the v2 routes with bounded cardinality")

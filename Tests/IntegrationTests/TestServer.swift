@@ -8,13 +8,10 @@ final class TestServer: Sendable {
     let port: Int
     var base: String { "http://127.0.0.1:\(port)" }
 
-    init(configure: (inout HTTPConfiguration, inout ServiceConfiguration) -> Void = { _, _ in }) throws {
-        var http = HTTPConfiguration()
-        http.host = "127.0.0.1"
-        http.port = 0
-        http.drainTimeout = 5
-        var service = ServiceConfiguration()
-        configure(&http, &service)
+    /// `maxBodyBytes` sets both layers' limit, as the CLI does.
+    init(maxBodyBytes: Int = 64 << 20, maxElements: Int = 16_777_216, maxClasses: Int = 1_000_000) throws {
+        let http = HTTPConfiguration(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, drainTimeout: .seconds(5))
+        let service = ServiceConfiguration(maxElements: maxElements, maxClasses: maxClasses, maxBodyBytes: maxBodyBytes)
         var logger = Logger(label: "softlabel-test")
         logger.logLevel = .critical
         server = SoftLabelServer(http: http, service: service, logger: logger)

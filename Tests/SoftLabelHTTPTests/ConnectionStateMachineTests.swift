@@ -7,16 +7,9 @@ struct ConnectionStateMachineTests {
     static let second: UInt64 = 1_000_000_000
 
     static func configuration() -> HTTPConfiguration {
-        var configuration = HTTPConfiguration()
-        configuration.headerTimeout = 10
-        configuration.bodyTimeout = 5
-        configuration.idleTimeout = 60
-        configuration.writeTimeout = 30
-        configuration.lingerTimeout = 2
-        configuration.maxRequestLineBytes = 100
-        configuration.maxHeaderBytes = 200
-        configuration.maxBodyBytes = 1000
-        return configuration
+        HTTPConfiguration(
+            maxBodyBytes: 1000, maxRequestLineBytes: 100, maxHeaderBytes: 200, headerTimeout: .seconds(10),
+            bodyTimeout: .seconds(5), idleTimeout: .seconds(60), writeTimeout: .seconds(30), lingerTimeout: .seconds(2))
     }
 
     var machine = ConnectionStateMachine(configuration: configuration(), now: 0)

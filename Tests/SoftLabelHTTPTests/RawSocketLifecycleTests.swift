@@ -3,16 +3,14 @@ import Synchronization
 import Testing
 @testable import SoftLabelHTTP
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Timeouts, connection limits and graceful drain over real sockets. Serialized: these measure
 /// time, and the assertions leave seconds of slack for a loaded 2-core machine.
 @Suite("Raw sockets: timeouts, limits, drain", .serialized)
 struct RawSocketLifecycleTests {
     @Test func slowLorisIsCutByTheHeaderTimeoutWith408() throws {
-        let configuration = testConfiguration { $0.headerTimeout = 1 }
+        let configuration = testConfiguration(headerTimeout: .seconds(1))
         try withServer(configuration) { _, port in
             let client = try RawClient(port: port, timeout: 6)
             let started = monotonicSeconds()
@@ -32,7 +30,7 @@ struct RawSocketLifecycleTests {
     }
 
     @Test func silentConnectionIsClosedWithoutAResponse() throws {
-        let configuration = testConfiguration { $0.headerTimeout = 1 }
+        let configuration = testConfiguration(headerTimeout: .seconds(1))
         try withServer(configuration) { _, port in
             let client = try RawClient(port: port, timeout: 6)
             let started = monotonicSeconds()
@@ -43,7 +41,7 @@ struct RawSocketLifecycleTests {
     }
 
     @Test func stalledBodyIsCutByTheBodyTimeout() throws {
-        let configuration = testConfiguration { $0.bodyTimeout = 1 }
+        let configuration = testConfiguration(bodyTimeout: .seconds(1))
         try withServer(configuration) { _, port in
             let client = try RawClient(port: port, timeout: 6)
             client.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc")
@@ -55,7 +53,7 @@ struct RawSocketLifecycleTests {
     }
 
     @Test func idleKeepAliveConnectionIsClosed() throws {
-        let configuration = testConfiguration { $0.idleTimeout = 1 }
+        let configuration = testConfiguration(idleTimeout: .seconds(1))
         try withServer(configuration) { _, port in
             let client = try RawClient(port: port, timeout: 6)
             client.send(get())
@@ -68,7 +66,7 @@ struct RawSocketLifecycleTests {
     }
 
     @Test func connectionsBeyondTheLimitGet503WithRetryAfter() throws {
-        let configuration = testConfiguration { $0.maxConnections = 3 }
+        let configuration = testConfiguration(maxConnections: 3)
         try withServer(configuration) { server, port in
             var held: [RawClient] = []
             for _ in 0..<3 {
@@ -99,7 +97,7 @@ struct RawSocketLifecycleTests {
     }
 
     @Test func aBurstOfConnectionsNeverTopplesTheServer() throws {
-        let configuration = testConfiguration { $0.maxConnections = 20 }
+        let configuration = testConfiguration(maxConnections: 20)
         try withServer(configuration) { _, port in
             var clients: [RawClient] = []
             for _ in 0..<200 { if let client = try? RawClient(port: port) { clients.append(client) } }
@@ -116,7 +114,7 @@ struct RawSocketLifecycleTests {
     }
 
     @Test func threeHundredIdleConnectionsDoNotDelayAFreshRequest() throws {
-        let configuration = testConfiguration { $0.headerTimeout = 3 }
+        let configuration = testConfiguration(headerTimeout: .seconds(3))
         let observer = RecordingObserver()
         let server = HTTPServer(configuration: configuration, handler: EchoHandler(), observer: observer)
         let port = try server.start()
@@ -149,7 +147,7 @@ struct RawSocketLifecycleTests {
     }
 
     @Test func gracefulDrainFinishesTheInFlightRequest() throws {
-        let configuration = testConfiguration { $0.drainTimeout = 10 }
+        let configuration = testConfiguration(drainTimeout: .seconds(10))
         let server = HTTPServer(configuration: configuration, handler: EchoHandler())
         let port = try server.start()
         let idle = try RawClient(port: port, timeout: 5)
@@ -176,7 +174,7 @@ struct RawSocketLifecycleTests {
     }
 
     @Test func drainTimeoutForcesStragglersClosed() throws {
-        let configuration = testConfiguration { $0.drainTimeout = 1 }
+        let configuration = testConfiguration(drainTimeout: .seconds(1))
         let server = HTTPServer(configuration: configuration, handler: EchoHandler())
         let port = try server.start()
         let slow = try RawClient(port: port, timeout: 10)
@@ -221,7 +219,7 @@ struct RawSocketLifecycleTests {
             running.subtract(1, ordering: .relaxed)
             return HTTPResponse(status: 200, text: "ok")
         }
-        let configuration = testConfiguration { $0.computeConcurrency = 2 }
+        let configuration = testConfiguration(computeConcurrency: 2)
         try withServer(configuration, handler: handler) { _, port in
             let clients = try (0..<8).map { _ in try RawClient(port: port) }
             for client in clients { client.send(get()) }

@@ -24,7 +24,7 @@ struct RawSocketProtocolTests {
     /// more connections than loops, every connection is still served, interleaved, to the end.
     @Test(arguments: [1, 3])
     func connectionsOnSeveralEventLoops(loops: Int) throws {
-        try withServer(testConfiguration { $0.eventLoopCount = loops }) { server, port in
+        try withServer(testConfiguration(eventLoopCount: loops)) { server, port in
             let clients = try (0..<7).map { _ in try RawClient(port: port) }
             for round in 0..<40 {
                 for (index, client) in clients.enumerated() { client.send(get("/c\(index)/r\(round)")) }
@@ -57,8 +57,9 @@ struct RawSocketProtocolTests {
     /// requests that go through the compute pool).
     struct InlineEchoHandler: HTTPHandler {
         let echo = EchoHandler()
-        func handle(_ request: HTTPRequest) -> HTTPResponse { echo.handle(request) }
-        func runsInline(_ request: HTTPRequest) -> Bool { !request.path.hasPrefix("/slow") }
+        func accept(_ request: HTTPRequest) -> HTTPHandling {
+            request.path.hasPrefix("/slow") ? echo.accept(request) : .respond(echo.handle(request))
+        }
     }
 
     @Test func inlineHandlingKeepsPipelinedOrder() throws {
@@ -200,7 +201,7 @@ struct RawSocketProtocolTests {
     }
 
     @Test func largeBodyRoundTrips() throws {
-        let configuration = testConfiguration { $0.maxBodyBytes = 8 << 20 }
+        let configuration = testConfiguration(maxBodyBytes: 8 << 20)
         try withServer(configuration) { _, port in
             let body = (0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             let client = try RawClient(port: port)
@@ -213,7 +214,7 @@ struct RawSocketProtocolTests {
 
     @Test(arguments: ["::1", "::"])
     func ipv6(host: String) throws {
-        let configuration = testConfiguration { $0.host = host }
+        let configuration = testConfiguration(host: host)
         try withServer(configuration) { _, port in
             let client = try RawClient(port: port, host: "::1")
             client.send(get("/v6"))
@@ -227,7 +228,7 @@ struct RawSocketProtocolTests {
     }
 
     @Test func invalidHostIsRefusedAtStart() {
-        let server = HTTPServer(configuration: testConfiguration { $0.host = "example.com" }, handler: EchoHandler())
+        let server = HTTPServer(configuration: testConfiguration(host: "example.com"), handler: EchoHandler())
         #expect(throws: HTTPServerError.self) { try server.start() }
     }
 

@@ -1,8 +1,6 @@
 import Testing
 @testable import SoftLabelHTTP
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Hostile and malformed requests over real sockets: each gets its status, a JSON error body,
 /// `Connection: close` and a closed connection, and the server keeps serving.

@@ -228,8 +228,9 @@ struct RequestParserTests {
         #expect(HTTPError.headerTimeout.status == 408)
         #expect(HTTPError.overloaded.status == 503)
         #expect(HTTPError.missingHost.status == 400)
-        let body = String(decoding: HTTPError.missingHost.jsonBody, as: UTF8.self)
-        #expect(body == "{\"error\":\"An HTTP/1.1 request must carry a Host header field.\",\"code\":\"missing_host\"}")
+        let response = HTTPError.plainResponse(.missingHost)
+        #expect(response.status == 400)
+        #expect(String(decoding: response.body, as: UTF8.self) == "An HTTP/1.1 request must carry a Host header field.\n")
     }
 
     @Test func chunkSizeOverflowWithoutALimit() {

@@ -3,9 +3,7 @@ import Synchronization
 import Testing
 @testable import SoftLabelHTTP
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A parsed response as a raw client sees it.
 struct RawResponse {
@@ -149,6 +147,19 @@ extension String {
 /// "/slow?ms=N" sleeps N ms first; "/close" answers with `Connection: close`; "/big?n=N" answers
 /// N bytes.
 struct EchoHandler: HTTPHandler {
+    func accept(_ request: HTTPRequest) -> HTTPHandling {
+        .compute { handle(request) }
+    }
+
+    /// The layer's errors as `{"error": ..., "code": ...}` (the service renders its own the same
+    /// way): what the raw-socket catalogues check.
+    var errorResponder: HTTPErrorResponder {
+        { error in
+            HTTPResponse(status: error.status, headers: ["Content-Type": "application/json"],
+                         body: Array("{\"error\":\"\(error.message)\",\"code\":\"\(error.code)\"}".utf8))
+        }
+    }
+
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         var headers: HTTPHeaders = [
             "Content-Type": "application/octet-stream",
@@ -183,20 +194,16 @@ final class RecordingObserver: HTTPObserver {
 }
 
 /// A configuration with short timeouts for tests, on an ephemeral loopback port.
-func testConfiguration(_ adjust: (inout HTTPConfiguration) -> Void = { _ in }) -> HTTPConfiguration {
-    var configuration = HTTPConfiguration()
-    configuration.host = "127.0.0.1"
-    configuration.port = 0
-    configuration.maxBodyBytes = 1 << 20
-    configuration.maxRequestLineBytes = 1024
-    configuration.maxHeaderBytes = 4096
-    configuration.headerTimeout = 5
-    configuration.bodyTimeout = 5
-    configuration.idleTimeout = 10
-    configuration.lingerTimeout = 1
-    configuration.drainTimeout = 10
-    adjust(&configuration)
-    return configuration
+func testConfiguration(
+    host: String = "127.0.0.1", maxBodyBytes: Int = 1 << 20, headerTimeout: Duration = .seconds(5),
+    bodyTimeout: Duration = .seconds(5), idleTimeout: Duration = .seconds(10), drainTimeout: Duration = .seconds(10),
+    maxConnections: Int = 1024, computeConcurrency: Int = CPUs.available, eventLoopCount: Int = CPUs.available
+) -> HTTPConfiguration {
+    HTTPConfiguration(
+        host: host, port: 0, maxBodyBytes: maxBodyBytes, maxRequestLineBytes: 1024, maxHeaderBytes: 4096,
+        headerTimeout: headerTimeout, bodyTimeout: bodyTimeout, idleTimeout: idleTimeout, lingerTimeout: .seconds(1),
+        drainTimeout: drainTimeout, maxConnections: maxConnections, computeConcurrency: computeConcurrency,
+        eventLoopCount: eventLoopCount)
 }
 
 /// Runs `body` against a started server, then drains it and waits for it to stop.

@@ -48,7 +48,7 @@ enum CalibrationModel {
         onRequestOnly: ["state"],
         run: run)
 
-    static func run(_ inputs: ModelInputs, _ p: InferenceParameters, _ requested: Set<String>?, _ decoding: RequestDecoding) throws -> InferenceModel.Result {
+    static func run(_ inputs: ModelInputs, _ p: InferenceParameters, _ requested: Set<String>?, _ decoding: RequestDecoding) throws -> InferenceModel.Prepared {
         let logits = try inputs.matrix("logits")
         let probabilities = try inputs.matrix("probabilities")
         guard let labels = try inputs.integers("labels") else { throw inputs.missing("labels", "[B] class indices, one per row") }
@@ -72,8 +72,11 @@ enum CalibrationModel {
             temperature: temperature ?? 1,
             topK: try p.intList("top_k") ?? CalibrationConfiguration.defaultTopK)
         try Calibration.validate(input, labels: labels, configuration: configuration)
-        let m = Calibration.compute(input, labels: labels, configuration: configuration)
-        return InferenceModel.Result(outputs: outputs(m, withState: requested?.contains("state") == true))
+        let withState = requested?.contains("state") == true
+        return InferenceModel.Prepared(cost: CalibrationEndpoint.cost(input, configuration)) {
+            let m = Calibration.compute(input, labels: labels, configuration: configuration)
+            return InferenceModel.Result(outputs: outputs(m, withState: withState))
+        }
     }
 
     /// The metrics as output tensors, in metadata order.

@@ -1,39 +1,28 @@
 import SoftLabelKernels
 import SoftLabelWire
 
-extension SoftLabelService {
-    /// `POST /v2/models/{model}/infer` minus HTTP: decodes the inference request in `body` (JSON,
-    /// or a JSON header of `inferenceHeaderContentLength` bytes followed by binary tensors), runs
-    /// the model and returns the inference response, or the error in the API's shape
-    /// (`{"error": ..., "code": ..., "path": ...}`, a superset of the protocol's `{"error": ...}`).
-    public func infer(model name: String, body: [UInt8], inferenceHeaderContentLength: Int? = nil) -> ServiceResponse {
-        guard let model = OpenInferenceModels.named(name) else { return ServiceResponse(.unknownModel(name)) }
-        guard body.count <= configuration.maxBodyBytes else {
-            return ServiceResponse(ServiceError(status: 413, code: "body_too_large",
-                                                message: "the body has \(body.count) bytes; the limit is \(configuration.maxBodyBytes) (--max-body-bytes)"))
-        }
-        let decoding = RequestDecoding(configuration: configuration)
+/// `POST /v2/models/{model}/infer`: checks an inference request against its model, prepares the
+/// model's work, and picks the outputs to return. Errors name their path at the start of the
+/// message too (`ServiceError.namingPath`): Triton clients show only `error`.
+enum OpenInferenceEndpoint {
+    static func prepare(_ model: InferenceModel, _ body: [UInt8], inferenceHeaderContentLength: Int?,
+                        decoding: RequestDecoding) throws -> Prepared {
         do {
-            return try body.withUnsafeBytes { raw in
-                try OpenInferenceEndpoint.infer(model, raw, inferenceHeaderContentLength: inferenceHeaderContentLength, decoding: decoding)
+            let prepared = try body.withUnsafeBytes { raw in
+                try prepare(model, raw, inferenceHeaderContentLength: inferenceHeaderContentLength, decoding: decoding)
             }
-        } catch let error as ServiceError {
-            return ServiceResponse(error.namingPath)
-        } catch let error as ValidationError {
-            return ServiceResponse(ServiceError(error).namingPath)
-        } catch let error as JSONReadError {
-            return ServiceResponse(ServiceError(error).namingPath)
+            return .work(cost: prepared.cost) {
+                do { return try prepared.run() } catch { throw ServiceError(mapping: error).namingPath }
+            }
         } catch {
-            // Every error type the decoders and models throw is mapped above; reaching this is a bug.
-            return ServiceResponse(ServiceError(status: 500, code: "internal_error", message: "internal error: \(error)"))
+            throw ServiceError(mapping: error).namingPath
         }
     }
-}
 
-/// Checks an inference request against its model, runs it, and picks the outputs to return.
-enum OpenInferenceEndpoint {
-    static func infer(_ model: InferenceModel, _ body: UnsafeRawBufferPointer, inferenceHeaderContentLength: Int?,
-                      decoding: RequestDecoding) throws -> ServiceResponse {
+    /// Decodes inside the body's bytes (binary tensors are views of it); what the returned work
+    /// captures are copies (matrices, labels, names), never the views.
+    private static func prepare(_ model: InferenceModel, _ body: UnsafeRawBufferPointer, inferenceHeaderContentLength: Int?,
+                                decoding: RequestDecoding) throws -> (cost: Int, run: @Sendable () throws -> ServiceResponse) {
         let request = try InferenceRequest.decode(body, inferenceHeaderContentLength: inferenceHeaderContentLength,
                                                   model: model.name, decoding: decoding)
         for input in request.inputs where !model.inputs.contains(where: { $0.name == input.name }) {
@@ -50,34 +39,36 @@ enum OpenInferenceEndpoint {
                                              what: "for model \"\(model.name)\"")
         let binaryByDefault = try request.binaryDataOutput()
         let requested = request.outputs.map { Set($0.map(\.name)) }
-
-        let result: InferenceModel.Result
+        let prepared: InferenceModel.Prepared
         do {
-            result = try model.run(ModelInputs(request: request, model: model, decoding: decoding), request.parameters, requested, decoding)
-        } catch let error as ValidationError {
-            throw parameterPath(ServiceError(error), model)
-        } catch let error as ServiceError {
-            throw parameterPath(error, model)
+            prepared = try model.run(ModelInputs(request: request, model: model, decoding: decoding), request.parameters, requested, decoding)
+        } catch {
+            throw parameterPath(ServiceError(mapping: error), model)
         }
-
-        var response = InferenceResponse(model: model.name, id: request.id, parameters: result.parameters)
-        if let outputs = request.outputs {
-            for (i, output) in outputs.enumerated() {
-                guard let tensor = result.outputs.first(where: { $0.name == output.name }) else {
-                    throw ServiceError(status: 422, code: "invalid_value",
-                                       message: "output \"\(output.name)\" is not produced for this request",
-                                       path: JSONPath.key("name", in: JSONPath.index(i, in: "outputs")))
+        let outputs = request.outputs.map { $0.map { (name: $0.name, binary: $0.binary) } }
+        let id = request.id
+        return (prepared.cost, {
+            let result = try prepared.compute()
+            var response = InferenceResponse(model: model.name, id: id, parameters: result.parameters)
+            if let outputs {
+                for (i, output) in outputs.enumerated() {
+                    guard let tensor = result.outputs.first(where: { $0.name == output.name }) else {
+                        throw ServiceError(status: 422, code: "invalid_value",
+                                           message: "output \"\(output.name)\" is not produced for this request",
+                                           path: JSONPath.key("name", in: JSONPath.index(i, in: "outputs")))
+                    }
+                    response.outputs.append((tensor, output.binary ?? binaryByDefault))
                 }
-                response.outputs.append((tensor, output.binary ?? binaryByDefault))
+            } else {
+                response.outputs = result.outputs.filter { !model.onRequestOnly.contains($0.name) }.map { ($0, binaryByDefault) }
             }
-        } else {
-            response.outputs = result.outputs.filter { !model.onRequestOnly.contains($0.name) }.map { ($0, binaryByDefault) }
-        }
-        return response.serviceResponse()
+            return response.serviceResponse()
+        })
     }
 
     /// The kernels and the shared v1 code name a request parameter by its v1 field
-    /// (`label_smoothing`); in an inference request it lives at `parameters.label_smoothing`.
+    /// (`label_smoothing`); in an inference request it lives at `parameters.label_smoothing`:
+    /// the translation from the kernels' vocabulary to the protocol's.
     static func parameterPath(_ error: ServiceError, _ model: InferenceModel) -> ServiceError {
         guard let path = error.path else { return error }
         let root = String(path.prefix { $0 != "[" && $0 != "." })

@@ -11,8 +11,14 @@ struct InferenceModel: Sendable {
         var parameters: [(String, InferenceResponse.Parameter)] = []
     }
 
+    /// A model's request decoded and validated: its cost (element-operations) and the work.
+    struct Prepared {
+        var cost: Int
+        var compute: @Sendable () throws -> Result
+    }
+
     typealias Run = @Sendable (_ inputs: ModelInputs, _ parameters: InferenceParameters, _ requested: Set<String>?,
-                               _ decoding: RequestDecoding) throws -> Result
+                               _ decoding: RequestDecoding) throws -> Prepared
 
     let name: String
     /// One sentence for the metadata.
@@ -23,7 +29,7 @@ struct InferenceModel: Sendable {
     let parameters: [String]
     /// Outputs returned only when requested by name (e.g. calibration's `state`).
     var onRequestOnly: Set<String> = []
-    /// Computes the outputs; `requested` is nil when the request names none (then the model
+    /// Decodes and validates the inputs and returns the work that computes the outputs; `requested` is nil when the request names none (then the model
     /// returns its default outputs), else the names asked for (the model computes at least those).
     let run: Run
 

@@ -29,6 +29,16 @@ struct InferenceRequest {
     /// effect (every request runs at once, on its own).
     static let protocolParameters = ["binary_data_output", "priority", "timeout"]
 
+    /// A minimal inference request for `model`, shown when the body is empty.
+    static func example(_ model: String) -> String {
+        switch model {
+        case "smooth":
+            #"{"inputs": [{"name": "labels", "shape": [2], "datatype": "INT64", "data": [0, 2]}], "parameters": {"num_classes": 3, "label_smoothing": 0.1}}"#
+        default:
+            #"{"inputs": [{"name": "logits", "shape": [1, 3], "datatype": "FP32", "data": [2.0, 0.5, -1.0]}, {"name": "labels", "shape": [1], "datatype": "INT64", "data": [0]}]}"#
+        }
+    }
+
     /// `parameters.binary_data_output`: every output in binary unless it says otherwise.
     func binaryDataOutput() throws -> Bool { try parameters.bool("binary_data_output") ?? false }
 
@@ -50,7 +60,7 @@ struct InferenceRequest {
         }
         var request = InferenceRequest(id: nil, parameters: InferenceParameters(source: header, path: "parameters"), inputs: [], outputs: nil)
         var sawInputs = false
-        try decoding.decodeObject(header, allowed: fields) { key, reader in
+        try decoding.decodeObject(header, allowed: fields, example: example(model)) { key, reader in
             switch key {
             case "id": request.id = try reader.readString(path: key)
             case "parameters": request.parameters = try InferenceParameters.read(&reader, source: header, path: key)

@@ -28,60 +28,38 @@ enum LossModel {
         parameters: ["loss", "reduction", "ignore_index", "gamma", "temperature", "alpha", "confidence_penalty"] + SmoothingFields.scalarNames,
         run: run)
 
-    static let lossNames = ["cross_entropy", "focal", "distillation", "binary_cross_entropy"]
-
-    static func run(_ inputs: ModelInputs, _ p: InferenceParameters, _ requested: Set<String>?, _ decoding: RequestDecoding) throws -> InferenceModel.Result {
-        guard let logits = try inputs.matrix("logits") else { throw inputs.missing("logits", "a [B, K] FP32 tensor of logits") }
-        let labels = try inputs.integers("labels")
-        let targets = try inputs.matrix("targets")
-        let teacher = try inputs.matrix("teacher_logits")
-        let weight = try inputs.floats("weight")
-        let vocabulary = try SmoothingFields.read(p, inputs, decoding)
-        let lossName = try p.choice("loss", lossNames.map { ($0, $0) }, decoding) ?? "cross_entropy"
-        let reduction = try p.choice("reduction", Reduction.allCases.map { ($0.rawValue, $0) }, decoding) ?? .mean
-        let ignoreIndex = try p.int("ignore_index") ?? LossEndpoint.defaultIgnoreIndex
-        let gamma = try p.float("gamma"), temperature = try p.float("temperature"), alpha = try p.float("alpha")
-        let penalty = try p.float("confidence_penalty") ?? 0
-
-        let source: TargetSource
-        switch (labels, targets) {
-        case (let labels?, nil): source = .labels(labels, ignoreIndex: ignoreIndex)
-        case (nil, let targets?): source = .probabilities(targets)
-        case (nil, nil): throw inputs.missing("labels", "send \"labels\" ([B] class indices) or \"targets\" ([B, K] probabilities)")
-        case (.some, .some):
-            throw ServiceError(status: 422, code: "conflicting_fields", message: "send exactly one of the inputs \"labels\" or \"targets\", not both", path: "targets")
-        }
-        let function: LossFunction
-        switch lossName {
-        case "focal": function = .focal(gamma: gamma ?? 2)
-        case "distillation":
-            guard let teacher else { throw inputs.missing("teacher_logits", "distillation needs the teacher's [B, K] logits") }
-            function = .distillation(teacherLogits: teacher, temperature: temperature ?? 1, alpha: alpha ?? 0.5)
-        case "binary_cross_entropy": function = .binaryCrossEntropy
-        default: function = .crossEntropy
-        }
-        try LossEndpoint.rejectUnused(lossName, gamma: gamma, teacher: teacher, temperature: temperature, alpha: alpha)
-        if reduction == .none, requested?.contains("loss") == true {
+    static func run(_ inputs: ModelInputs, _ p: InferenceParameters, _ requested: Set<String>?, _ decoding: RequestDecoding) throws -> InferenceModel.Prepared {
+        var f = LossFields()
+        f.logits = try inputs.matrix("logits")
+        f.labels = try inputs.integers("labels")
+        f.targets = try inputs.matrix("targets")
+        f.teacherLogits = try inputs.matrix("teacher_logits")
+        f.weight = try inputs.floats("weight")
+        f.smoothing = try SmoothingFields.read(p, inputs, decoding)
+        f.loss = try p.choice("loss", LossKind.choices, decoding) ?? .crossEntropy
+        f.reduction = try p.choice("reduction", Reduction.allCases.map { ($0.rawValue, $0) }, decoding) ?? .mean
+        f.ignoreIndex = try p.int("ignore_index") ?? LossKind.defaultIgnoreIndex
+        f.gamma = try p.float("gamma")
+        f.temperature = try p.float("temperature")
+        f.alpha = try p.float("alpha")
+        f.confidencePenalty = try p.float("confidence_penalty") ?? 0
+        if f.reduction == .none, requested?.contains("loss") == true {
             throw ServiceError(status: 422, code: "invalid_value",
                                message: "output \"loss\" is not produced with reduction \"none\"; request \"per_sample\" instead", path: "outputs")
         }
-        var outputs: LossOutputs = []
-        let optional: [(String, LossOutputs)] = [("per_sample", .perSample), ("gradient", .gradient), ("targets", .targets), ("probabilities", .probabilities)]
-        for (name, output) in optional where requested?.contains(name) == true { outputs.insert(output) }
-        let smoothing = try vocabulary.smoothing(numClasses: logits.columns, defaultEpsilon: 0)
-        let configuration = LossConfiguration(function: function, smoothing: smoothing, weight: weight, reduction: reduction,
-                                              confidencePenalty: penalty, outputs: outputs)
-        try Loss.validate(logits: logits, source: source, configuration: configuration, sourcePath: labels != nil ? "labels" : "targets")
-
-        let r = Loss.compute(logits: logits, source: source, configuration: configuration)
-        var result: [OutputTensor] = []
-        if reduction != .none { result.append(.scalar("loss", r.loss.map { Float($0) })) }
-        result.append(.scalar("count", r.count))
-        if let perSample = r.perSample { result.append(OutputTensor(name: "per_sample", shape: [perSample.count], data: .fp32(perSample))) }
-        for (name, matrix) in [("gradient", r.gradient), ("targets", r.targets), ("probabilities", r.probabilities)] {
-            if let matrix { result.append(.matrix(name, matrix)) }
+        for (name, output) in LossOutputs.named where requested?.contains(name) == true { f.outputs.insert(output) }
+        let request = try f.build(missing: inputs.missing)
+        return InferenceModel.Prepared(cost: request.cost) {
+            let r = request.compute()
+            var result: [OutputTensor] = []
+            if request.configuration.reduction != .none { result.append(.scalar("loss", r.loss.map { Float($0) })) }
+            result.append(.scalar("count", r.count))
+            if let perSample = r.perSample { result.append(OutputTensor(name: "per_sample", shape: [perSample.count], data: .fp32(perSample))) }
+            for (name, matrix) in [("gradient", r.gradient), ("targets", r.targets), ("probabilities", r.probabilities)] {
+                if let matrix { result.append(.matrix(name, matrix)) }
+            }
+            return InferenceModel.Result(outputs: result)
         }
-        return InferenceModel.Result(outputs: result)
     }
 }
 

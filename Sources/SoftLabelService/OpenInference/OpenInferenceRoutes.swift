@@ -11,80 +11,55 @@ import SoftLabelWire
 /// | `GET /v2/models/{m}[/versions/1]/ready` | 200 (503 while draining) |
 /// | `POST /v2/models/{m}[/versions/1]/infer` | inference |
 ///
+/// The routes themselves are rows of `RouteTable.openInference`; these are their actions.
 /// Unknown models and versions are 404, other methods 405 with `Allow`. An inference body is
 /// `application/json` (also when no Content-Type is sent) or, with binary tensors,
 /// `application/octet-stream` with `Inference-Header-Content-Length`; any other type is 415.
 enum OpenInferenceRoutes {
     /// The server's name and version in `GET /v2` (the version of `openapi.yaml`).
     static let serverName = "softlabel"
-    static let serverVersion = "0.1.0"
+    static let serverVersion = SoftLabelService.version
     static let extensions = ["binary_tensor_data"]
 
-    /// The response for a `/v2` path, or nil for any other path.
-    static func route(_ request: HTTPRequest, _ handler: ServiceHTTPHandler) -> HTTPResponse? {
-        let path = request.path
-        guard path == "/v2" || path.hasPrefix("/v2/") else { return nil }
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
-        switch segments.count {
-        case 1:
-            return get(request) { json(serverMetadata(handler.service.configuration)) }
-        case 3 where segments[1] == "health" && segments[2] == "live":
-            return get(request) { json(#"{"live":true}"#) }
-        case 3 where segments[1] == "health" && segments[2] == "ready":
-            return get(request) { handler.isReady() ? json(#"{"ready":true}"#) : draining() }
-        default:
-            break
-        }
-        guard segments.count >= 3, segments[1] == "models" else { return error(.notFound(path)) }
-        guard let model = OpenInferenceModels.named(segments[2]) else { return error(.unknownModel(segments[2])) }
-        var rest = segments[3...]
-        if rest.first == "versions" {
-            guard rest.count >= 2 else { return error(.notFound(path)) }
-            let version = rest[rest.startIndex + 1]
-            guard version == OpenInferenceModels.version else {
-                return error(ServiceError(status: 404, code: "model_not_found",
-                                          message: "model \"\(model.name)\" has no version \"\(version)\"; its only version is \"\(OpenInferenceModels.version)\""))
-            }
-            rest = rest.dropFirst(2)
-        }
-        switch Array(rest) {
-        case []:
-            return get(request) { HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: model.metadataJSON()) }
-        case ["ready"]:
-            return get(request) { handler.isReady() ? json(#"{"name":"\#(model.name)","ready":true}"#) : draining() }
-        case ["infer"]:
-            guard request.method == "POST" else { return error(.methodNotAllowed(path, allow: "POST")) }
-            return infer(request, model: model, handler: handler)
-        default:
-            return error(.notFound(path))
-        }
+    /// The model named by the route's `{model}` (and `{version}`, when given), or a 404.
+    static func model(_ input: RouteInput) throws(ServiceError) -> InferenceModel {
+        try model(parameters: input.parameters).get()
     }
 
-    /// The metrics' route label for a `/v2` path (model names are a fixed set), or nil.
-    static func metricsLabel(_ path: String) -> String? {
-        if path == "/v2" || path == "/v2/health/live" || path == "/v2/health/ready" { return path }
-        guard path.hasPrefix("/v2/models/") else { return nil }
-        for suffix in ["/infer", "/ready"] where path.hasSuffix(suffix) { return "/v2/models/{model}" + suffix }
-        return "/v2/models/{model}"
+    /// The `{model}` and `{version}` of a matched path; a route without them is not checked.
+    static func model(parameters: [String: String]) -> Result<InferenceModel, ServiceError> {
+        guard let name = parameters["model"] else { return .success(OpenInferenceModels.all[0]) }
+        guard let model = OpenInferenceModels.named(name) else { return .failure(.unknownModel(name)) }
+        if let version = parameters["version"], version != OpenInferenceModels.version {
+            return .failure(ServiceError(status: 404, code: "model_not_found",
+                               message: "model \"\(model.name)\" has no version \"\(version)\"; its only version is \"\(OpenInferenceModels.version)\""))
+        }
+        return .success(model)
     }
 
-    private static func infer(_ request: HTTPRequest, model: InferenceModel, handler: ServiceHTTPHandler) -> HTTPResponse {
-        let contentType = request.headers["content-type"]
-        let mediaType = contentType.map { $0.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() } ?? "" }
-        if let mediaType, mediaType != "application/json", mediaType != "application/octet-stream" {
-            return error(ServiceError(status: 415, code: "unsupported_media_type",
-                                      message: "Content-Type \(contentType!) is not supported; send application/json, or application/octet-stream with Inference-Header-Content-Length for binary tensors"))
+    /// `GET /v2/models/{m}`: the model's metadata.
+    static func metadata(_ input: RouteInput) throws -> Prepared {
+        .response(ServiceResponse(body: try model(input).metadataJSON()))
+    }
+
+    /// `GET /v2/models/{m}/ready`: 200, or 503 while draining.
+    static func ready(_ input: RouteInput) throws -> Prepared {
+        let model = try model(input)
+        return .response(input.context.isReady() ? .json(#"{"name":"\#(model.name)","ready":true}"#) : ServiceResponse(input.context.draining))
+    }
+
+    /// `POST /v2/models/{m}/infer`: JSON, or a JSON header and binary tensors.
+    static func infer(_ input: RouteInput) throws -> Prepared {
+        let model = try model(input)
+        let headers = input.request.headers
+        let binary = headers["content-type"].map { $0.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() } == "application/octet-stream" } ?? false
+        let headerLength = try inferenceHeaderContentLength(headers).get()
+        if binary, headerLength == nil {
+            throw ServiceError(status: 400, code: "missing_header",
+                               message: "an application/octet-stream inference request needs Inference-Header-Content-Length: the byte length of its JSON header")
         }
-        let headerLength: Int?
-        switch inferenceHeaderContentLength(request.headers) {
-        case .success(let length): headerLength = length
-        case .failure(let e): return error(e)
-        }
-        if mediaType == "application/octet-stream", headerLength == nil {
-            return error(ServiceError(status: 400, code: "missing_header",
-                                      message: "an application/octet-stream inference request needs Inference-Header-Content-Length: the byte length of its JSON header"))
-        }
-        return ServiceHTTPHandler.response(handler.service.infer(model: model.name, body: request.body, inferenceHeaderContentLength: headerLength))
+        return try OpenInferenceEndpoint.prepare(model, input.body, inferenceHeaderContentLength: headerLength,
+                                                 decoding: RequestDecoding(input.configuration))
     }
 
     /// `Inference-Header-Content-Length`: absent, or one decimal byte count (repeated fields must agree).
@@ -121,21 +96,5 @@ enum OpenInferenceRoutes {
         w.endObject()
         w.endObject()
         return String(decoding: w.bytes, as: UTF8.self)
-    }
-
-    private static func get(_ request: HTTPRequest, _ respond: () -> HTTPResponse) -> HTTPResponse {
-        guard request.method == "GET" || request.method == "HEAD" else {
-            return error(.methodNotAllowed(request.path, allow: "GET, HEAD"))
-        }
-        return respond()
-    }
-
-    private static func json(_ text: String) -> HTTPResponse { Routes.json(200, text) }
-
-    private static func error(_ e: ServiceError) -> HTTPResponse { ServiceHTTPHandler.response(e) }
-
-    private static func draining() -> HTTPResponse {
-        error(ServiceError(status: 503, code: "draining", message: "the server is shutting down and takes no new work; retry on another replica",
-                           headers: [("Retry-After", "1")]))
     }
 }

@@ -21,7 +21,7 @@ enum SmoothModel {
         parameters: ["num_classes", "ignore_index"] + SmoothingFields.scalarNames,
         run: run)
 
-    static func run(_ inputs: ModelInputs, _ p: InferenceParameters, _ requested: Set<String>?, _ decoding: RequestDecoding) throws -> InferenceModel.Result {
+    static func run(_ inputs: ModelInputs, _ p: InferenceParameters, _ requested: Set<String>?, _ decoding: RequestDecoding) throws -> InferenceModel.Prepared {
         let labels = try inputs.integers("labels")
         let targets = try inputs.matrix("targets")
         let numClasses = try p.int("num_classes")
@@ -31,10 +31,11 @@ enum SmoothModel {
             labels: labels, targets: targets, numClasses: numClasses, ignoreIndex: ignoreIndex, vocabulary: vocabulary,
             decoding: decoding,
             missingSource: inputs.missing("labels", "send \"labels\" ([B] class indices, with parameter num_classes) or \"targets\" ([B, K])"))
-        let (source, k, smoothing) = (request.source, request.numClasses, request.smoothing)
-        let q = SmoothTargets.compute(source, numClasses: k, smoothing: smoothing)
-        return InferenceModel.Result(
-            outputs: [.matrix("targets", q), .scalar("num_classes", k), .scalar("label_smoothing", smoothing.epsilon)],
-            parameters: [("smoothing", .string(smoothing.kind.rawValue))])
+        return InferenceModel.Prepared(cost: request.cost) {
+            let q = request.compute()
+            return InferenceModel.Result(
+                outputs: [.matrix("targets", q), .scalar("num_classes", request.numClasses), .scalar("label_smoothing", request.smoothing.epsilon)],
+                parameters: [("smoothing", .string(request.smoothing.kind.rawValue))])
+        }
     }
 }

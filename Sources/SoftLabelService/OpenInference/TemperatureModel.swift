@@ -22,16 +22,18 @@ enum TemperatureModel {
         parameters: ["bins"],
         run: run)
 
-    static func run(_ inputs: ModelInputs, _ p: InferenceParameters, _ requested: Set<String>?, _ decoding: RequestDecoding) throws -> InferenceModel.Result {
+    static func run(_ inputs: ModelInputs, _ p: InferenceParameters, _ requested: Set<String>?, _ decoding: RequestDecoding) throws -> InferenceModel.Prepared {
         guard let logits = try inputs.matrix("logits") else { throw inputs.missing("logits", "a [B, K] FP32 tensor of logits") }
         guard let labels = try inputs.integers("labels") else { throw inputs.missing("labels", "[B] class indices, one per row") }
         let configuration = CalibrationConfiguration(bins: try p.int("bins"))
         try Calibration.validate(.logits(logits), labels: labels, configuration: configuration)
+        return InferenceModel.Prepared(cost: TemperatureEndpoint.cost(logits)) {
         let fit = TemperatureScaling.fit(logits: logits, labels: labels, bins: configuration.bins)
         return InferenceModel.Result(outputs: [
             .scalar("temperature", fit.temperature), .scalar("nll_before", fit.nllBefore), .scalar("nll_after", fit.nllAfter),
             .scalar("ece_before", fit.eceBefore), .scalar("ece_after", fit.eceAfter), .scalar("iterations", fit.iterations),
             OutputTensor(name: "converged", shape: [1], data: .bool([fit.converged])),
         ])
+        }
     }
 }
