@@ -52,6 +52,7 @@ enum CalibrationEndpoint {
                                                      topK: topK ?? CalibrationConfiguration.defaultTopK, bootstrap: bootstrap,
                                                      seed: UInt64(seed))
         try Calibration.validate(input, labels: labels, configuration: configuration)
+        try checkSize(input, configuration, decoding)
         return Request(input: input, labels: labels, configuration: configuration)
     }
 
@@ -63,6 +64,14 @@ enum CalibrationEndpoint {
             CalibrationJSON.write(metrics, into: &w)
             return w.bytes
         }
+    }
+
+    /// The class-wise cells (K × bins, three float64 sums each, held while computing and written
+    /// in `state`) against `maxResponseBytes`, before any of them is allocated.
+    static func checkSize(_ input: CalibrationInput, _ configuration: CalibrationConfiguration, _ decoding: RequestDecoding) throws(ServiceError) {
+        let classes = switch input { case .logits(let m), .probabilities(let m): m.columns }
+        try decoding.checkResponse(bytes: Int.cost(classes, configuration.bins, 3, RequestDecoding.bytesPerDouble), path: "bins",
+                                   what: "the class-wise reliability cells (\(classes) classes × \(configuration.bins) bins)")
     }
 
     /// Element-operations of a calibration: the B×K pass, the K×bins class-wise cells, smooth

@@ -34,7 +34,7 @@ enum LossEndpoint {
             }
             return true
         }
-        return try f.build(missing: ServiceError.missingField)
+        return try f.build(decoding, missing: ServiceError.missingField)
     }
 
     static func prepare(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Prepared {

@@ -38,7 +38,7 @@ struct LossFields {
 
     /// The validated request. `missing(field, why)` words the error for a missing input in the
     /// caller's vocabulary (a JSON field, or an input tensor).
-    func build(missing: (String, String) -> ServiceError) throws -> LossRequest {
+    func build(_ decoding: RequestDecoding, missing: (String, String) -> ServiceError) throws -> LossRequest {
         guard let logits else { throw missing("logits", "a B×K matrix of logits, e.g. [[2.0, 0.5, -1.0]]") }
         let source: TargetSource
         switch (labels, targets) {
@@ -63,6 +63,9 @@ struct LossFields {
         let configuration = LossConfiguration(function: function, smoothing: rule, weight: weight, reduction: reduction,
                                               confidencePenalty: confidencePenalty, outputs: outputs)
         try Loss.validate(logits: logits, source: source, configuration: configuration, sourcePath: labels != nil ? "labels" : "targets")
+        let matrices = [LossOutputs.gradient, .targets, .probabilities].filter { outputs.contains($0) }.count
+        try decoding.checkResponse(bytes: Int.cost(logits.rows, logits.columns.addingSaturating(1), matrices + 1, RequestDecoding.bytesPerFloat),
+                                   path: "return", what: "the requested outputs (\(matrices) B×K matrices)")
         return LossRequest(logits: logits, source: source, configuration: configuration)
     }
 

@@ -1,3 +1,4 @@
+import SoftLabelHTTP
 import SoftLabelKernels
 import SoftLabelWire
 
@@ -78,6 +79,19 @@ struct RequestDecoding {
         if rows * columns > configuration.maxElements {
             throw ServiceError(status: 422, code: "too_large", message: "\(path) has \(rows * columns) elements; the limit is \(configuration.maxElements) per matrix (--max-elements)", path: path)
         }
+    }
+
+    /// Bytes one JSON number takes in a response at most ("-1.2345679e-38,"), and one float64 sum.
+    static let bytesPerFloat = 16
+    static let bytesPerDouble = 26
+
+    /// 422 `too_large` at `path` when a request would answer (or hold) more than
+    /// `maxResponseBytes`; `bytes` is estimated from decoded sizes with saturating arithmetic.
+    func checkResponse(bytes: Int, path: String, what: String) throws(ServiceError) {
+        guard bytes > configuration.maxResponseBytes else { return }
+        throw ServiceError(status: 422, code: "too_large",
+                           message: "\(what) would take about \(bytes) bytes; the limit is \(configuration.maxResponseBytes) (raise it with \(SettingName.both("maxResponseBytes")))",
+                           path: path)
     }
 
     /// A string field that must be one of `choices`.

@@ -54,6 +54,7 @@ public enum ServerSettings {
             Setting(field: "maxRequestLineBytes", group: "Limits", kind: .integer(R.maxRequestLineBytes), help: "Largest request line in bytes (→ 414)", defaultValue: String(h.maxRequestLineBytes)),
             Setting(field: "maxElements", group: "Limits", kind: .integer(ServiceConfiguration.Range.maxElements), help: "Largest element count of one matrix, B·K (→ 422 too_large)", defaultValue: String(s.maxElements)),
             Setting(field: "maxClasses", group: "Limits", kind: .integer(ServiceConfiguration.Range.maxClasses), help: "Largest number of classes K (→ 422 too_large)", defaultValue: String(s.maxClasses)),
+            Setting(field: "maxResponseBytes", group: "Limits", kind: .integer(ServiceConfiguration.Range.maxResponseBytes), help: "Largest response or working memory one request may cost, estimated from its sizes before any work (→ 422 too_large)", defaultValue: String(s.maxResponseBytes)),
             Setting(field: "maxConnections", group: "Limits", kind: .integer(R.maxConnections), help: "Open connections beyond which new ones get 503 + Retry-After", defaultValue: String(h.maxConnections)),
             Setting(field: "headerTimeout", group: "Timeouts", kind: .duration(R.timeout), help: "Seconds to send a complete request head once begun (→ 408; a connection that sends nothing is closed)", defaultValue: seconds(h.headerTimeout)),
             Setting(field: "bodyTimeout", group: "Timeouts", kind: .duration(R.timeout), help: "Seconds without a body byte before the request is cut (→ 408)", defaultValue: seconds(h.bodyTimeout)),
@@ -125,7 +126,7 @@ public enum ServerSettings {
             maxConnections: ints["maxConnections"]!, computeConcurrency: ints["computeConcurrency"]!,
             eventLoopCount: ints["eventLoopCount"]!)
         let service = ServiceConfiguration(maxElements: ints["maxElements"]!, maxClasses: ints["maxClasses"]!,
-                                           maxBodyBytes: ints["maxBodyBytes"]!)
+                                           maxBodyBytes: ints["maxBodyBytes"]!, maxResponseBytes: ints["maxResponseBytes"]!)
         return Resolved(http: http, service: service, logLevel: level, values: values)
     }
 

@@ -13,8 +13,14 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public let maxBodyBytes: Int
     /// Largest nesting depth the JSON reader follows (the API nests 4 deep).
     public let maxJSONDepth: Int
+    /// Largest response, and working memory, a request may cost, estimated from its decoded
+    /// sizes before any work (a 24 KB calibration body asking for 8,000 classes × 2,000 bins
+    /// would otherwise answer 128 MB): 422 `too_large` at the field that makes it so.
+    public let maxResponseBytes: Int
 
-    public init(maxElements: Int = 16_777_216, maxClasses: Int = 1_000_000, maxBodyBytes: Int = 64 << 20, maxJSONDepth: Int = 64) {
+    public init(maxElements: Int = 16_777_216, maxClasses: Int = 1_000_000, maxBodyBytes: Int = 64 << 20, maxJSONDepth: Int = 64,
+                maxResponseBytes: Int = 64 << 20) {
+        self.maxResponseBytes = maxResponseBytes
         self.maxElements = maxElements
         self.maxClasses = maxClasses
         self.maxBodyBytes = maxBodyBytes
@@ -27,6 +33,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public static let maxClasses = 1...(1 << 24)
         public static let maxBodyBytes = HTTPConfiguration.Range.maxBodyBytes
         public static let maxJSONDepth = 4...1024
+        public static let maxResponseBytes = (1 << 16)...(1 << 40)
     }
 
     public func validate() throws(ConfigurationError) {
@@ -34,5 +41,6 @@ public struct ServiceConfiguration: Sendable, Equatable {
         try ConfigurationError.check("maxClasses", maxClasses, in: Range.maxClasses)
         try ConfigurationError.check("maxBodyBytes", maxBodyBytes, in: Range.maxBodyBytes)
         try ConfigurationError.check("maxJSONDepth", maxJSONDepth, in: Range.maxJSONDepth)
+        try ConfigurationError.check("maxResponseBytes", maxResponseBytes, in: Range.maxResponseBytes)
     }
 }

@@ -66,6 +66,8 @@ enum SmoothEndpoint {
         case (.some, .some):
             throw ServiceError(status: 422, code: "conflicting_fields", message: "send exactly one of `labels` or `targets`, not both", path: "targets")
         }
+        try decoding.checkResponse(bytes: Int.cost(source.rowCount, k, RequestDecoding.bytesPerFloat),
+                                   path: labels != nil ? "num_classes" : "targets", what: "the B×K smoothed targets")
         let smoothing = try vocabulary.smoothing(numClasses: k, defaultEpsilon: nil)
         try source.validate(numClasses: k, path: labels != nil ? "labels" : "targets")
         return Request(source: source, numClasses: k, smoothing: smoothing)

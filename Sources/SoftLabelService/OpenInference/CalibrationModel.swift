@@ -72,6 +72,7 @@ enum CalibrationModel {
             temperature: temperature ?? 1,
             topK: try p.intList("top_k") ?? CalibrationConfiguration.defaultTopK)
         try Calibration.validate(input, labels: labels, configuration: configuration)
+        try CalibrationEndpoint.checkSize(input, configuration, decoding)
         let withState = requested?.contains("state") == true
         return InferenceModel.Prepared(cost: CalibrationEndpoint.cost(input, configuration)) {
             let m = Calibration.compute(input, labels: labels, configuration: configuration)

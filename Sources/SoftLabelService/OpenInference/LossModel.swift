@@ -48,7 +48,7 @@ enum LossModel {
                                message: "output \"loss\" is not produced with reduction \"none\"; request \"per_sample\" instead", path: "outputs")
         }
         for (name, output) in LossOutputs.named where requested?.contains(name) == true { f.outputs.insert(output) }
-        let request = try f.build(missing: inputs.missing)
+        let request = try f.build(decoding, missing: inputs.missing)
         return InferenceModel.Prepared(cost: request.cost) {
             let r = request.compute()
             var result: [OutputTensor] = []
