@@ -2,7 +2,7 @@ import SoftLabelKernels
 import SoftLabelWire
 
 /// `POST /v1/calibration`: every calibration metric in one pass, the reliability table, the
-/// mergeable `state` and, with `bootstrap > 0`, percentile 95 % intervals (API.md).
+/// mergeable `state` and, with `bootstrap > 0`, percentile 95 % intervals (docs/api.md).
 struct CalibrationEndpoint {
     static let fields = ["logits", "probabilities", "labels", "temperature", "bins", "binning", "preset", "top_k", "bootstrap", "seed"]
 

@@ -1,7 +1,7 @@
 import SoftLabelKernels
 import SoftLabelWire
 
-/// `POST /v1/loss`: smoothed losses, per-sample values and gradients (API.md).
+/// `POST /v1/loss`: smoothed losses, per-sample values and gradients (docs/api.md).
 struct LossEndpoint {
     static let fields = ["logits", "labels", "targets", "loss", "weight", "ignore_index", "reduction", "gamma",
                          "teacher_logits", "temperature", "alpha", "confidence_penalty", "return"] + SmoothingFields.names

@@ -1,4 +1,4 @@
-/// Limits of the service layer, each with its documented default (API.md, Conventions); the
+/// Limits of the service layer, each with its documented default (docs/api.md, Conventions); the
 /// CLI sets them from flags and environment variables, `GET /v2` reports them.
 public struct ServiceConfiguration: Sendable, Equatable {
     /// Largest element count of any one matrix in a request (B·K). Default 16,777,216.
