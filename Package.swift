@@ -2,7 +2,7 @@
 //
 // softlabel: label-smoothed targets, losses and calibration metrics over HTTP.
 //
-// The targets follow the data path (see ARCHITECTURE.md and README.md):
+// The targets follow the data path (see docs/architecture.md and README.md):
 //   SoftLabelHTTP  ->  SoftLabelService  ->  SoftLabelWire  ->  SoftLabelKernels
 //
 // CPU baseline: on x86-64 every target is compiled for Haswell (AVX2 + FMA + BMI2: x86-64-v3), because

@@ -1,4 +1,4 @@
-/// How the smoothing mass ε is spread over the classes (API.md, "Smoothing vocabulary").
+/// How the smoothing mass ε is spread over the classes (docs/api.md, "Smoothing vocabulary").
 public enum SmoothingKind: String, Sendable, CaseIterable {
     /// q = (1−ε)·y + ε/K (Szegedy et al. 2016; PyTorch, Keras, Optax, timm).
     case uniform
@@ -33,7 +33,7 @@ public struct LabelSmoothing: Sendable, Equatable {
         self.similarity = similarity
     }
 
-    /// Tolerance on Σπ = 1 (API.md).
+    /// Tolerance on Σπ = 1 (docs/api.md).
     public static let priorSumTolerance: Float = 1e-4
     /// Tolerance on each similarity row summing to 1.
     public static let similarityRowSumTolerance: Float = 1e-3

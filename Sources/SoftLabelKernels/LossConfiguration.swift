@@ -8,7 +8,7 @@ public enum Reduction: String, Sendable, CaseIterable {
     case mean
 }
 
-/// The loss family (API.md, `POST /v1/loss`).
+/// The loss family (docs/api.md, `POST /v1/loss`).
 public enum LossFunction: Sendable, Equatable {
     /// −Σ_k w_k q_k log p_k with p = softmax(logits), q the smoothed target.
     case crossEntropy

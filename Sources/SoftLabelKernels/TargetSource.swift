@@ -13,7 +13,7 @@ public enum TargetSource: Sendable, Equatable {
         }
     }
 
-    /// Tolerance on a soft target row summing to 1 (API.md: "rows summing to 1 ± 1e-3").
+    /// Tolerance on a soft target row summing to 1 (docs/api.md: "rows summing to 1 ± 1e-3").
     public static let rowSumTolerance: Double = 1e-3
 
     /// Checks labels against [0, K) ∪ {ignoreIndex}, or soft targets against K columns,

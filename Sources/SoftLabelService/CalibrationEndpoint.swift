@@ -2,7 +2,7 @@ import SoftLabelKernels
 import SoftLabelWire
 
 /// `POST /v1/calibration`: every calibration metric in one pass, the reliability table, the
-/// mergeable `state` and, with `bootstrap > 0`, percentile 95 % intervals (API.md).
+/// mergeable `state` and, with `bootstrap > 0`, percentile 95 % intervals (docs/api.md).
 enum CalibrationEndpoint {
     static let fields = ["logits", "probabilities", "labels", "temperature", "bins", "binning", "preset", "top_k", "bootstrap", "seed"]
     static let example = #"{"logits": [[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], "labels": [0, 2]}"#

@@ -1,7 +1,7 @@
 import SoftLabelKernels
 import SoftLabelWire
 
-/// The `/v1/calibration` (and `/merge`) response body (API.md): metrics as float64 shortest
+/// The `/v1/calibration` (and `/merge`) response body (docs/api.md): metrics as float64 shortest
 /// text, `null` where a metric is undefined (an empty bin, p_y = 0 for NLL), `top_k_accuracy`
 /// keyed by k, the reliability table, `state`, and `intervals` with bootstrap.
 enum CalibrationJSON {

@@ -4,7 +4,7 @@ import SoftLabelWire
 
 /// Every way a request can fail, mapped to its HTTP status and the API's error body
 /// `{"error": "<one clear sentence>", "code": "<machine_code>", "path": "<JSON path>"}`
-/// in one place (API.md, Conventions).
+/// in one place (docs/api.md, Conventions).
 public struct ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     public var status: Int
     public var code: String

@@ -1,7 +1,7 @@
 import SoftLabelKernels
 import SoftLabelWire
 
-/// `POST /v1/smooth`: smoothed targets for index labels or soft targets (API.md).
+/// `POST /v1/smooth`: smoothed targets for index labels or soft targets (docs/api.md).
 enum SmoothEndpoint {
     static let fields = ["labels", "num_classes", "targets", "ignore_index"] + SmoothingFields.names
     static let example = #"{"labels": [0, 2], "num_classes": 3, "label_smoothing": 0.1}"#

@@ -1,7 +1,7 @@
 import SoftLabelKernels
 import SoftLabelWire
 
-/// The smoothing vocabulary shared by every endpoint that smooths (API.md):
+/// The smoothing vocabulary shared by every endpoint that smooths (docs/api.md):
 /// `label_smoothing`, `smoothing`, `prior`, `similarity`.
 struct SmoothingFields {
     static let names = ["label_smoothing", "smoothing", "prior", "similarity"]

@@ -16,7 +16,7 @@ final class FixturesOverHTTPTests {
     @Test("every smoothing and loss fixture over one kept-alive connection")
     func fixtures() throws {
         let client = CurlClient(base: server.base)
-        let cases = Fixtures.cases("smoothing") + Fixtures.cases("loss") + Fixtures.cases("calibration")
+        let cases = try Fixtures.cases("smoothing") + Fixtures.cases("loss") + Fixtures.cases("calibration")
         for c in cases {
             let r = try client.request("POST", c.endpoint, body: c.requestBytes)
             #expect(r.status == 200, "\(c.name): \(r.text.prefix(300))")
@@ -64,7 +64,7 @@ final class FixturesOverHTTPTests {
 
     @Test("chunked upload in 1000-byte chunks")
     func chunkedUpload() throws {
-        let c = Fixtures.cases("loss").first { $0.name.contains("weighted") }!
+        let c = try #require(Fixtures.cases("loss").first { $0.name.contains("weighted") })
         let client = CurlClient(base: server.base)
         let r = try client.request("POST", c.endpoint, body: c.requestBytes, chunked: true, chunkSize: 1000)
         #expect(r.status == 200, "\(r.text)")
@@ -74,7 +74,7 @@ final class FixturesOverHTTPTests {
 
     @Test("32 concurrent clients, 8 requests each")
     func concurrentClients() async throws {
-        let cases = Fixtures.cases("loss").filter { $0.name.hasPrefix("ce_") }
+        let cases = try Fixtures.cases("loss").filter { $0.name.hasPrefix("ce_") }
         let base = server.base
         let failures = try await withThrowingTaskGroup(of: Int.self) { group in
             for worker in 0..<32 {

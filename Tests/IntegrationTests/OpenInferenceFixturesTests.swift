@@ -3,7 +3,7 @@ import Testing
 import SoftLabelKernels
 import SoftLabelTestSupport
 
-/// Every reference case of `../shared/fixtures`, translated into an Open Inference Protocol
+/// Every reference case of `Tests/Fixtures`, translated into an Open Inference Protocol
 /// request (matrices and vectors as input tensors, scalars as parameters, expected fields as
 /// requested outputs) and sent over HTTP three ways: JSON tensors (nested or flat), binary
 /// tensors with binary outputs, and binary tensors with `binary_data_output`.
@@ -89,7 +89,7 @@ final class OpenInferenceFixturesTests {
     /// Runs every case; `mode(i)` gives (nested, per-output binary_data, binary_data_output).
     func run(binary: Bool, _ mode: (Int) -> (Bool, Bool, Bool?)) throws {
         let client = CurlClient(base: server.base)
-        let cases = Fixtures.cases("smoothing") + Fixtures.cases("loss") + Fixtures.cases("calibration")
+        let cases = try Fixtures.cases("smoothing") + Fixtures.cases("loss") + Fixtures.cases("calibration")
         for (i, c) in cases.enumerated() {
             let model = try #require(Self.models[c.endpoint])
             let (nested, perOutputBinary, binaryOutput) = mode(i)

@@ -4,8 +4,8 @@ import Testing
 
 @Suite("Calibration reliability diagram")
 struct CalibrationDiagramTests {
-    static func metrics(_ name: String) -> CalibrationMetrics {
-        let c = CalibrationFixtures.cases.first { $0.name == name }!
+    static func metrics(_ name: String) throws -> CalibrationMetrics {
+        let c = try #require(try CalibrationFixtures.cases.first { $0.name == name }, "no case \(name) in calibration.json")
         return Calibration.compute(CalibrationFixtures.input(c), labels: CalibrationFixtures.labels(c), configuration: CalibrationFixtures.configuration(c))
     }
 
@@ -14,8 +14,8 @@ struct CalibrationDiagramTests {
     }
 
     @Test("one accuracy bar per non-empty bin, the diagonal, the histogram, ECE and accuracy in the title")
-    func structure() {
-        let m = Self.metrics("cal_logits_n1000_k10")
+    func structure() throws {
+        let m = try Self.metrics("cal_logits_n1000_k10")
         let svg = ReliabilityDiagram.svg(m)
         #expect(svg.hasPrefix("<?xml") && svg.hasSuffix("</svg>\n"))
         let nonEmpty = m.reliability.filter { $0.count > 0 }.count
@@ -27,8 +27,8 @@ struct CalibrationDiagramTests {
     }
 
     @Test("titles are escaped; torchmetrics' [1, 1] bin and empty data still draw")
-    func edgeCases() {
-        var m = Self.metrics("cal_edges_torchmetrics")
+    func edgeCases() throws {
+        var m = try Self.metrics("cal_edges_torchmetrics")
         #expect(m.reliability.count == 5 && m.reliability[4].lower == 1 && m.reliability[4].count == 1)
         let svg = ReliabilityDiagram.svg(m, options: .init(title: "a <b> & \"c\""))
         #expect(svg.contains("a &lt;b&gt; &amp; &quot;c&quot;") && !svg.contains("<b>"))
@@ -46,7 +46,7 @@ struct CalibrationDiagramTests {
         for name in ["cal_logits_n500_k100", "cal_preset_torchmetrics_n300_k2"] {
             let svgURL = directory.appendingPathComponent("\(name).svg")
             let pngURL = directory.appendingPathComponent("\(name).png")
-            try ReliabilityDiagram.svg(Self.metrics(name)).write(to: svgURL, atomically: true, encoding: .utf8)
+            try ReliabilityDiagram.svg(try Self.metrics(name)).write(to: svgURL, atomically: true, encoding: .utf8)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: tool)
             process.arguments = [svgURL.path, "-o", pngURL.path]

@@ -2,13 +2,14 @@ import Foundation
 @testable import SoftLabelKernels
 import SoftLabelTestSupport
 
-/// Reads `../shared/fixtures/calibration.json` (shared/ beside the package root, as in CI) and
-/// turns each case's request into kernel inputs, the way the service will.
+/// Reads `Tests/Fixtures/calibration.json` and turns each case's request into kernel inputs, the
+/// way the service will.
 enum CalibrationFixtures {
     typealias Case = FixtureCase
 
-    /// The cases, loaded by the shared test support (Foundation's JSONSerialization).
-    static let cases = Fixtures.cases("calibration")
+    /// The cases, loaded by the test support (Foundation's JSONSerialization); throws a
+    /// `FixtureError` naming the file when it cannot be read.
+    static var cases: [Case] { get throws { try Fixtures.cases("calibration") } }
 
     static func matrix(_ value: Any?) -> Matrix? {
         guard let rows = value as? [[NSNumber]] else { return nil }

@@ -2,17 +2,18 @@ import Foundation
 import Testing
 @testable import SoftLabelKernels
 
-/// Every case of ../shared/fixtures/calibration.json at kernel level, within the case's tolerance.
+/// Every case of Tests/Fixtures/calibration.json at kernel level, within the case's tolerance.
 @Suite("Calibration fixtures")
 struct CalibrationFixtureTests {
     @Test("the fixture file holds the 24 cases of both endpoints")
-    func fixtureInventory() {
-        #expect(CalibrationFixtures.cases.count == 24)
-        #expect(CalibrationFixtures.cases.filter { $0.endpoint == "/v1/calibration" }.count == 21)
-        #expect(CalibrationFixtures.cases.filter { $0.endpoint == "/v1/temperature" }.count == 3)
+    func fixtureInventory() throws {
+        let cases = try CalibrationFixtures.cases
+        #expect(cases.count == 24)
+        #expect(cases.filter { $0.endpoint == "/v1/calibration" }.count == 21)
+        #expect(cases.filter { $0.endpoint == "/v1/temperature" }.count == 3)
     }
 
-    @Test("/v1/calibration cases", arguments: CalibrationFixtures.cases.filter { $0.endpoint == "/v1/calibration" })
+    @Test("/v1/calibration cases", arguments: try CalibrationFixtures.cases.filter { $0.endpoint == "/v1/calibration" })
     func calibrationCase(_ c: CalibrationFixtures.Case) throws {
         let input = CalibrationFixtures.input(c)
         let labels = CalibrationFixtures.labels(c)
@@ -28,7 +29,7 @@ struct CalibrationFixtureTests {
         #expect(fromState.adaptiveECE == nil && fromState.omitted.contains(.smoothECE))
     }
 
-    @Test("/v1/temperature cases: T to 1e-4 relative, NLL and ECE before/after", arguments: CalibrationFixtures.cases.filter { $0.endpoint == "/v1/temperature" })
+    @Test("/v1/temperature cases: T to 1e-4 relative, NLL and ECE before/after", arguments: try CalibrationFixtures.cases.filter { $0.endpoint == "/v1/temperature" })
     func temperatureCase(_ c: CalibrationFixtures.Case) throws {
         let logits = try #require(CalibrationFixtures.matrix(c.request["logits"]))
         let labels = CalibrationFixtures.labels(c)

@@ -6,14 +6,14 @@ import SoftLabelTestSupport
 /// (PyTorch `F.cross_entropy` and autograd), straight into the kernels.
 @Suite("Kernels against the reference fixtures")
 struct FixtureTests {
-    static let smoothingCases = Fixtures.cases("smoothing")
-    static let lossCases = Fixtures.cases("loss")
+    static var smoothingCases: [FixtureCase] { get throws { try Fixtures.cases("smoothing") } }
+    static var lossCases: [FixtureCase] { get throws { try Fixtures.cases("loss") } }
 
-    @Test("fixtures are all there") func counts() {
-        #expect(Self.smoothingCases.count + Self.lossCases.count == 113)
+    @Test("fixtures are all there") func counts() throws {
+        #expect(try Self.smoothingCases.count + Self.lossCases.count == 113)
     }
 
-    @Test("smoothing.json", arguments: smoothingCases)
+    @Test("smoothing.json", arguments: try smoothingCases)
     func smoothing(_ c: FixtureCase) throws {
         let r = c.request
         let source = KernelFixtureRequest.source(r, defaultIgnoreIndex: nil)
@@ -28,7 +28,7 @@ struct FixtureTests {
         #expect(mismatch == nil, "\(c.name): \(mismatch ?? "")")
     }
 
-    @Test("loss.json", arguments: lossCases)
+    @Test("loss.json", arguments: try lossCases)
     func loss(_ c: FixtureCase) throws {
         let r = c.request
         let logits = KernelFixtureRequest.matrix(r["logits"])

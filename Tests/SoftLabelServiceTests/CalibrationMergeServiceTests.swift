@@ -39,7 +39,7 @@ struct CalibrationMergeServiceTests {
 
     @Test("incompatible states are refused with the field that differs")
     func incompatible() throws {
-        let c = Fixtures.cases("calibration").first { $0.request["logits"] != nil }!
+        let c = try #require(Fixtures.cases("calibration").first { $0.request["logits"] != nil })
         let a = try post("/v1/calibration", ["logits": c.request["logits"]!, "labels": c.request["labels"]!])
         let b = try post("/v1/calibration", ["logits": c.request["logits"]!, "labels": c.request["labels"]!, "bins": 10])
         let body = try JSONSerialization.data(withJSONObject: ["states": [a["state"]!, b["state"]!]])

@@ -3,7 +3,7 @@ import Testing
 import SoftLabelService
 import SoftLabelTestSupport
 
-/// Bad requests get the documented status and an error that names the field (API.md,
+/// Bad requests get the documented status and an error that names the field (docs/api.md,
 /// Conventions): never a crash, never a 500.
 @Suite("Service errors")
 struct ServiceErrorTests {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One reference case from `../shared/fixtures/*.json`: an API request, the values the anchor
+/// One reference case from `Tests/Fixtures/*.json`: an API request, the values the anchor
 /// library (PyTorch, optax, torchmetrics, relplot, ...) gives for it, and a tolerance.
 public struct FixtureCase: @unchecked Sendable, CustomStringConvertible {
     public let name: String
@@ -15,38 +15,80 @@ public struct FixtureCase: @unchecked Sendable, CustomStringConvertible {
     public var description: String { name }
 }
 
-public enum Fixtures {
-    /// `<package root>/../shared`, found from this file's path (CI clones the repository with
-    /// `shared/` beside it); `SOFTLABEL_SHARED` overrides it.
-    public static var sharedDirectory: URL {
-        if let override = ProcessInfo.processInfo.environment["SOFTLABEL_SHARED"] {
-            return URL(fileURLWithPath: override)
-        }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    }
+/// A fixture file that cannot be read or does not have the documented shape
+/// (`Tests/Fixtures/README.md`). Thrown, so that a test (or a parameterised test's argument
+/// list) records it as a failure naming the file, instead of crashing the whole run.
+public struct FixtureError: Error, CustomStringConvertible {
+    public let description: String
 
+    public init(description: String) {
+        self.description = description
+    }
+}
+
+public enum Fixtures {
+    /// The package root: three folders above this file (`Tests/SoftLabelTestSupport/Fixtures.swift`).
     public static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// The cases of `fixtures/<file>.json` (e.g. "loss"), in file order.
-    public static func cases(_ file: String) -> [FixtureCase] {
-        let url = sharedDirectory.appendingPathComponent("fixtures/\(file).json")
-        guard let data = try? Data(contentsOf: url),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let cases = root["cases"] as? [[String: Any]] else {
-            fatalError("cannot read fixtures at \(url.path): is ../shared beside the package?")
+    /// `<package root>/Tests/Fixtures`: the reference vectors, kept in the repository (copied byte
+    /// for byte from the design's shared `fixtures/`; `FixtureCopyTests` checks the copy whenever
+    /// that folder is at hand).
+    public static var directory: URL { packageRoot.appendingPathComponent("Tests/Fixtures") }
+
+    /// `<package root>/Tests/Conformance/JSONTestSuite/test_parsing`: Nicolas Seriot's
+    /// JSONTestSuite parsing cases, kept in the repository like the fixtures.
+    public static var conformanceDirectory: URL {
+        packageRoot.appendingPathComponent("Tests/Conformance/JSONTestSuite/test_parsing")
+    }
+
+    /// Parsed files by name: `calibration.json` is 5 MB and several suites read it.
+    private static let cache = CaseCache()
+
+    /// The cases of `Tests/Fixtures/<file>.json` (e.g. "loss"), in file order. Throws a
+    /// `FixtureError` naming the file and what is wrong with it.
+    public static func cases(_ file: String) throws -> [FixtureCase] {
+        if let cached = cache[file] { return cached }
+        let url = directory.appendingPathComponent("\(file).json")
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw FixtureError(description: "cannot read the fixture file \(url.path) (\(error.localizedDescription)); the reference vectors live in Tests/Fixtures of the repository")
         }
-        return cases.map { c in
-            let request = c["request"] as! [String: Any]
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let rawCases = root["cases"] as? [[String: Any]] else {
+            throw FixtureError(description: "\(url.path) is not a JSON object with a \"cases\" array")
+        }
+        var cases: [FixtureCase] = []
+        cases.reserveCapacity(rawCases.count)
+        for (i, c) in rawCases.enumerated() {
+            guard let name = c["name"] as? String, let endpoint = c["endpoint"] as? String,
+                  let request = c["request"] as? [String: Any], let expected = c["expected"] as? [String: Any] else {
+                throw FixtureError(description: "\(url.path): cases[\(i)] lacks a string name/endpoint or an object request/expected")
+            }
             let tolerance = c["tolerance"] as? [String: Any] ?? [:]
-            let bytes = try! JSONSerialization.data(withJSONObject: request)
-            return FixtureCase(
-                name: c["name"] as! String, endpoint: c["endpoint"] as! String, request: request,
-                requestBytes: [UInt8](bytes), expected: c["expected"] as! [String: Any],
+            let bytes = try JSONSerialization.data(withJSONObject: request)
+            cases.append(FixtureCase(
+                name: name, endpoint: endpoint, request: request,
+                requestBytes: [UInt8](bytes), expected: expected,
                 rtol: (tolerance["rtol"] as? NSNumber)?.doubleValue ?? 1e-6,
                 atol: (tolerance["atol"] as? NSNumber)?.doubleValue ?? 1e-6,
-                source: c["source"] as? String ?? "")
+                source: c["source"] as? String ?? ""))
+        }
+        cache[file] = cases
+        return cases
+    }
+
+    /// A lock-guarded dictionary (test targets support macOS 14, before `Mutex`).
+    private final class CaseCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var files: [String: [FixtureCase]] = [:]
+
+        subscript(file: String) -> [FixtureCase]? {
+            get { lock.withLock { files[file] } }
+            set { lock.withLock { files[file] = newValue } }
         }
     }
 }

@@ -1,13 +1,21 @@
 import Foundation
 import Testing
 import SoftLabelWire
+import SoftLabelTestSupport
 
-/// Nicolas Seriot's JSONTestSuite (`../shared/conformance/JSONTestSuite/test_parsing`).
+/// Nicolas Seriot's JSONTestSuite, kept in the repository (`Tests/Conformance/JSONTestSuite/test_parsing`).
 @Suite struct ConformanceTests {
-    static let directory = sharedDirectory.appendingPathComponent("conformance/JSONTestSuite/test_parsing")
+    static let directory = Fixtures.conformanceDirectory
 
-    static func files(prefix: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    /// The suite's files starting with `prefix`; throws (a test failure naming the folder) when the
+    /// folder cannot be listed.
+    static func files(prefix: String) throws -> [String] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw FixtureError(description: "cannot list the JSONTestSuite at \(directory.path) (\(error.localizedDescription)); it lives in Tests/Conformance of the repository")
+        }
         return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(".json") }.sorted()
     }
 
@@ -15,20 +23,20 @@ import SoftLabelWire
         [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
     }
 
-    @Test func suiteIsPresent() {
-        #expect(Self.files(prefix: "y_").count == 95)
-        #expect(Self.files(prefix: "n_").count == 188)
-        #expect(Self.files(prefix: "i_").count == 35)
+    @Test func suiteIsPresent() throws {
+        #expect(try Self.files(prefix: "y_").count == 95)
+        #expect(try Self.files(prefix: "n_").count == 188)
+        #expect(try Self.files(prefix: "i_").count == 35)
     }
 
-    @Test(arguments: files(prefix: "y_"))
+    @Test(arguments: try files(prefix: "y_"))
     func acceptsValid(_ name: String) throws {
         let error = validationError(try Self.bytes(name))
         #expect(error == nil, "\(name): \(error.map(String.init(describing:)) ?? "")")
     }
 
     /// The typed reads (what the service uses) accept the same documents as `validate`.
-    @Test(arguments: files(prefix: "y_"))
+    @Test(arguments: try files(prefix: "y_"))
     func typedReadsAcceptValid(_ name: String) throws {
         let error = typedWalkError(try Self.bytes(name))
         #expect(error == nil || error?.kind == .duplicateKey, "\(name): \(error.map(String.init(describing:)) ?? "")")
@@ -37,12 +45,12 @@ import SoftLabelWire
     /// Every invalid document makes the typed reads throw too, so a service never answers 200 to
     /// one; the error is a syntax error, or a type error where the input stops being JSON after
     /// the point a typed read rejected (the service then asks `validate` and answers 400).
-    @Test(arguments: files(prefix: "n_"))
+    @Test(arguments: try files(prefix: "n_"))
     func typedReadsRejectInvalid(_ name: String) throws {
         #expect(typedWalkError(try Self.bytes(name)) != nil, "\(name) was accepted by the typed reads")
     }
 
-    @Test(arguments: files(prefix: "n_"))
+    @Test(arguments: try files(prefix: "n_"))
     func rejectsInvalid(_ name: String) throws {
         let error = validationError(try Self.bytes(name))
         #expect(error?.kind == .syntax, "\(name) was accepted")
@@ -53,7 +61,7 @@ import SoftLabelWire
 
     /// Implementation-defined inputs: either answer is fine, as long as it is an answer. Also fed
     /// through the typed reads, which must throw or return, never trap.
-    @Test(arguments: files(prefix: "i_"))
+    @Test(arguments: try files(prefix: "i_"))
     func survivesImplementationDefined(_ name: String) throws {
         let bytes = try Self.bytes(name)
         _ = validationError(bytes)

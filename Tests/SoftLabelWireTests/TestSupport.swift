@@ -2,11 +2,6 @@ import Foundation
 import SoftLabelKernels
 import SoftLabelWire
 
-/// `../shared` beside the package root (root = three levels above this file), as CI lays it out.
-let sharedDirectory: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared")
-
 /// Runs `body` with a reader over the UTF-8 bytes of `json`.
 func withReader<T>(_ json: String, _ body: (inout JSONReader) throws -> T) throws -> T {
     try withReader(Array(json.utf8), body)

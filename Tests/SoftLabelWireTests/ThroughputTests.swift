@@ -4,7 +4,7 @@ import Testing
 import SoftLabelWire
 
 /// A quick throughput check, not a benchmark suite (that lives in Benchmarks/). Runs only when
-/// `SOFTLABEL_WIRE_THROUGHPUT_BODY` names a body made by `../shared/peer/make_bodies.py`
+/// `SOFTLABEL_WIRE_THROUGHPUT_BODY` names a body made by `Benchmarks/Peer/make_bodies.py`
 /// (e.g. loss_256_1000.json); meaningful only in release mode:
 ///
 ///     SOFTLABEL_WIRE_THROUGHPUT_BODY=/tmp/bodies/loss_256_1000.json \

@@ -1,7 +1,7 @@
 /// Which side of a bin edge a confidence exactly on it belongs to.
 ///
 /// The anchor libraries agree on `bins` equal-width bins with edges i/bins and disagree only
-/// there (API.md, "POST /v1/calibration"), which moves a sample between bins and so changes
+/// there (docs/api.md, "POST /v1/calibration"), which moves a sample between bins and so changes
 /// ECE whenever confidences are exactly representable fractions (0.5, 0.75, 1.0 ...).
 public enum EdgeRule: String, Sendable, Equatable, CaseIterable {
     /// [lo, hi), the last bin closed [lo, 1]. The default; netcal; numpy `digitize`-style code.
@@ -68,7 +68,7 @@ public struct BinEdges: Sendable, Equatable {
 }
 
 /// Bin lookup under the default rule without the struct: ⌊p·bins⌋ clamped to the last bin.
-/// Used for classwise ECE, which always bins p_k with the default rule (API.md).
+/// Used for classwise ECE, which always bins p_k with the default rule (docs/api.md).
 @inlinable @inline(__always)
 func lowerClosedBin(_ p: Float, bins: Double, last: Int) -> Int {
     let b = Int(Double(p) * bins)  // truncation = floor for p ≥ 0; exact product (see BinEdges)

@@ -1,4 +1,4 @@
-/// Calibration metrics of classifier outputs (API.md, "POST /v1/calibration").
+/// Calibration metrics of classifier outputs (docs/api.md, "POST /v1/calibration").
 ///
 /// Usage: `validate` the request, then either `compute` (every metric, including the ones that
 /// need the rows: adaptive ECE, smooth ECE, equal-mass bins, bootstrap intervals) or `state`

@@ -1,6 +1,6 @@
 /// How `/v1/calibration` bins and what it computes besides the rows themselves.
 ///
-/// Defaults and limits live here and only here (API.md, "POST /v1/calibration"):
+/// Defaults and limits live here and only here (docs/api.md, "POST /v1/calibration"):
 /// 15 equal-width bins with the default edge rule, temperature 1, top-k {1, 5}, no bootstrap,
 /// relplot's smooth-ECE tolerance 0.001.
 public struct CalibrationConfiguration: Sendable, Equatable {

@@ -46,7 +46,7 @@ public enum CalibrationMetric: String, Sendable, Equatable, Hashable, CaseIterab
     case reliability
 }
 
-/// Every calibration metric of API.md's `/v1/calibration` response (top-label unless named).
+/// Every calibration metric of docs/api.md's `/v1/calibration` response (top-label unless named).
 /// Values are nil where undefined: no rows, an empty set of bins for MCE, NLL of a probability
 /// row with p_y = 0, or a metric that needs the rows when only a state was given (`omitted`).
 public struct CalibrationMetrics: Sendable, Equatable {
@@ -134,7 +134,7 @@ struct BinnedErrors {
 }
 
 extension CalibrationMetrics {
-    /// Every mergeable metric from a state alone (API.md, "Mergeable state"); adaptive and
+    /// Every mergeable metric from a state alone (docs/api.md, "Mergeable state"); adaptive and
     /// smooth ECE (and, for equal-mass binning, the binned metrics) are listed in `omitted`.
     public init(state: CalibrationState) {
         let n = state.count

@@ -1,4 +1,4 @@
-/// The sufficient statistics of every mergeable calibration metric (API.md, "Mergeable state").
+/// The sufficient statistics of every mergeable calibration metric (docs/api.md, "Mergeable state").
 ///
 /// Its size depends on `bins` and `numClasses`, never on the number of rows. Counts are exact
 /// integers; sums are `Double` (accumulated with Neumaier compensation inside one pass, plain

@@ -1,6 +1,6 @@
 /// The per-(class, bin) statistics of classwise ECE (Kull et al. 2019), accumulated row by row.
 ///
-/// Each class k bins its own p_k with the default edge rule (API.md), so a row touches K
+/// Each class k bins its own p_k with the default edge rule (docs/api.md), so a row touches K
 /// cells. Almost all p_k of a K-class row sit in bin 0 (p_k < 1/bins), so bin 0 is kept
 /// implicitly: a SIMD sweep adds every p_k to a per-class `Double` total, and only lanes with
 /// p_k·bins ≥ 0.999 (a conservative float32 filter) take the scalar path, which finds the exact

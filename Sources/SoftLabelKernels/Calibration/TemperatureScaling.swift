@@ -1,6 +1,6 @@
 import RealModule
 
-/// The result of fitting a temperature (API.md, "POST /v1/temperature").
+/// The result of fitting a temperature (docs/api.md, "POST /v1/temperature").
 public struct TemperatureFit: Sendable, Equatable {
     /// Where the fit stopped at a bound instead of at an interior minimum.
     public enum Bound: String, Sendable, Equatable {
