@@ -23,7 +23,7 @@ struct ConnectionStateMachine {
     }
 
     /// What the request being answered was, for the response head and the access record.
-    struct RequestContext: Sendable {
+    struct RequestContext: Sendable, Equatable {
         var method: String?
         var path: String?
         var version: HTTPVersion = .http1_1
@@ -35,13 +35,14 @@ struct ConnectionStateMachine {
     }
 
     /// A response to write, and whether the connection closes after it.
-    struct Outgoing: Sendable {
+    struct Outgoing: Sendable, Equatable {
         var response: HTTPResponse
         var context: RequestContext
         var close: Bool
     }
 
-    enum Action {
+    /// Equatable, so tests compare actions directly (`== .close`).
+    enum Action: Equatable {
         case none
         /// Write "HTTP/1.1 100 Continue" now.
         case sendContinue

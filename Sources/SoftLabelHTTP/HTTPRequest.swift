@@ -16,7 +16,7 @@ public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A complete request, body included (a handler never sees a partial one).
-public struct HTTPRequest: Sendable {
+public struct HTTPRequest: Sendable, Equatable {
     /// The method token, case-sensitive as sent ("GET", "POST", ...).
     public var method: String
     /// The request-target exactly as sent: origin-form "/a?b", absolute-form, "*" or authority-form.

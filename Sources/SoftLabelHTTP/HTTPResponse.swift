@@ -1,7 +1,7 @@
 /// A complete response. The server adds `Content-Length`, `Date`, `Server` and `Connection`; a
 /// handler's own `Content-Length`/`Transfer-Encoding` are replaced (the body is always sent with
 /// `Content-Length`), and a handler's `Connection: close` closes the connection after it.
-public struct HTTPResponse: Sendable {
+public struct HTTPResponse: Sendable, Equatable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]

@@ -26,6 +26,10 @@ public enum ServerSettings {
         public let help: String
         public let defaultValue: String
         public var flag: String { SettingName.flag(field) }
+        /// The default as documented: the thread counts depend on the machine.
+        public var documentedDefault: String {
+            field == "computeConcurrency" || field == "eventLoopCount" ? "usable CPUs" : defaultValue
+        }
         public var environment: String { SettingName.environment(field) }
 
         /// "0...65535", "0.001s...86400s": what the setting accepts.

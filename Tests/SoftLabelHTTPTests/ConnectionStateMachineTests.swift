@@ -28,16 +28,6 @@ struct ConnectionStateMachineTests {
         return nil
     }
 
-    static func isClose(_ action: ConnectionStateMachine.Action) -> Bool {
-        if case .close = action { return true }
-        return false
-    }
-
-    static func isNone(_ action: ConnectionStateMachine.Action) -> Bool {
-        if case .none = action { return true }
-        return false
-    }
-
     @Test mutating func keepAliveCycle() {
         let request = Self.dispatched(receive("GET /a HTTP/1.1\r\nHost: h\r\n\r\n", at: 1))
         #expect(request?.path == "/a")
@@ -45,17 +35,17 @@ struct ConnectionStateMachineTests {
         let write = Self.written(machine.responseReady(HTTPResponse(status: 200), now: 2))
         #expect(write?.close == false)
         #expect(write?.context.method == "GET" && write?.context.path == "/a")
-        #expect(Self.isNone(machine.writeCompleted(now: 3)))
+        #expect((machine.writeCompleted(now: 3)) == .none)
         #expect(machine.deadline?.kind == .idle)
         #expect(machine.deadline?.at == 3 + 60 * Self.second)
-        #expect(Self.isNone(machine.timerFired(now: 3 + 59 * Self.second)))
-        #expect(Self.isClose(machine.timerFired(now: 3 + 60 * Self.second)))
+        #expect((machine.timerFired(now: 3 + 59 * Self.second)) == .none)
+        #expect((machine.timerFired(now: 3 + 60 * Self.second)) == .close)
     }
 
     @Test mutating func pipelinedRequestsAreDispatchedOneAtATime() {
         let first = Self.dispatched(receive(get("/1") + get("/2")))
         #expect(first?.path == "/1")
-        #expect(Self.isNone(receive(get("/3"))))  // buffered while /1 is handled
+        #expect((receive(get("/3"))) == .none)  // buffered while /1 is handled
         _ = machine.responseReady(HTTPResponse(status: 200), now: 1)
         #expect(Self.dispatched(machine.writeCompleted(now: 2))?.path == "/2")
         _ = machine.responseReady(HTTPResponse(status: 200), now: 3)
@@ -91,33 +81,33 @@ struct ConnectionStateMachineTests {
         #expect(write?.context.errorCode == "body_too_large")
         guard case .shutdownOutput = machine.writeCompleted(now: 1) else { Issue.record("expected lingering close"); return }
         #expect(machine.deadline?.kind == .linger)
-        #expect(Self.isNone(receive("discarded body bytes")))
-        #expect(Self.isClose(machine.timerFired(now: 1 + 2 * Self.second)))
+        #expect((receive("discarded body bytes")) == .none)
+        #expect((machine.timerFired(now: 1 + 2 * Self.second)) == .close)
     }
 
     @Test mutating func lingeringEndsAtClientEOF() {
         _ = receive("BAD\r\n\r\n")
         _ = machine.writeCompleted(now: 1)
-        #expect(Self.isClose(machine.inputEnded(now: 2)))
+        #expect((machine.inputEnded(now: 2)) == .close)
     }
 
     @Test mutating func silentConnectionTimesOutWithoutAResponse() {
         #expect(machine.deadline?.kind == .header)
-        #expect(Self.isClose(machine.timerFired(now: 10 * Self.second)))
+        #expect((machine.timerFired(now: 10 * Self.second)) == .close)
     }
 
     @Test mutating func partialHeadTimesOutWith408CountedFromTheAccept() {
-        #expect(Self.isNone(receive("GET / HTTP/1.1\r\n", at: 9 * Self.second)))
+        #expect((receive("GET / HTTP/1.1\r\n", at: 9 * Self.second)) == .none)
         #expect(machine.deadline?.at == 10 * Self.second)  // not reset by the first byte
         let write = Self.written(machine.timerFired(now: 10 * Self.second))
         #expect(write?.response.status == 408 && write?.close == true)
     }
 
     @Test mutating func stalledBodyTimesOut() {
-        #expect(Self.isNone(receive("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nab", at: 1)))
+        #expect((receive("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nab", at: 1)) == .none)
         #expect(machine.deadline?.kind == .body)
-        #expect(Self.isNone(receive("cd", at: 3 * Self.second)))  // progress moves the deadline
-        #expect(Self.isNone(machine.timerFired(now: 6 * Self.second)))
+        #expect((receive("cd", at: 3 * Self.second)) == .none)  // progress moves the deadline
+        #expect((machine.timerFired(now: 6 * Self.second)) == .none)
         #expect(Self.written(machine.timerFired(now: 8 * Self.second))?.response.status == 408)
     }
 
@@ -134,18 +124,18 @@ struct ConnectionStateMachineTests {
 
     @Test mutating func drainClosesIdleAndFinishesInFlight() {
         var idle = ConnectionStateMachine(configuration: Self.configuration(), now: 0)
-        #expect(Self.isClose(idle.beginDrain(now: 1)))
+        #expect((idle.beginDrain(now: 1)) == .close)
 
         _ = receive(get())
-        #expect(Self.isNone(machine.beginDrain(now: 1)))
+        #expect((machine.beginDrain(now: 1)) == .none)
         #expect(Self.written(machine.responseReady(HTTPResponse(status: 200), now: 2))?.close == true)
     }
 
     @Test mutating func clientEOFWhileHandlingStillGetsTheResponse() {
         _ = receive(get())
-        #expect(Self.isNone(machine.inputEnded(now: 1)))
+        #expect((machine.inputEnded(now: 1)) == .none)
         #expect(Self.written(machine.responseReady(HTTPResponse(status: 200), now: 2)) != nil)
-        #expect(Self.isClose(machine.writeCompleted(now: 3)))
+        #expect((machine.writeCompleted(now: 3)) == .close)
     }
 
     @Test mutating func rejectAnswers503WithRetryAfter() {
@@ -159,15 +149,15 @@ struct ConnectionStateMachineTests {
         let write = Self.written(receive("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"))
         #expect(write?.response.status == 400 && write?.close == true)
         #expect(write?.response.headers["connection"] == "close")
-        #expect(Self.isNone(receive(get())))  // nothing after a framing error is parsed
+        #expect((receive(get())) == .none)  // nothing after a framing error is parsed
     }
 
     @Test mutating func writeStallIsCut() {
         _ = receive(get())
         _ = machine.responseReady(HTTPResponse(status: 200), now: 1)
         machine.writeProgressed(now: 20 * Self.second)
-        #expect(Self.isNone(machine.timerFired(now: 31 * Self.second)))
-        #expect(Self.isClose(machine.timerFired(now: 50 * Self.second)))
+        #expect((machine.timerFired(now: 31 * Self.second)) == .none)
+        #expect((machine.timerFired(now: 50 * Self.second)) == .close)
     }
 }
 

@@ -1,12 +1,15 @@
 # ensure_debian_packages PACKAGE:PROBE ...
-# Installs each Debian PACKAGE whose PROBE is missing. A PROBE with a slash is a header under
-# /usr/include (e.g. curl/curl.h); otherwise it is a command on PATH.
+# Installs each Debian PACKAGE whose PROBE is missing. A PROBE `pc:NAME` asks pkg-config for
+# the library NAME (headers and link flags where this machine keeps them); a PROBE with a slash
+# is a header found by the C preprocessor's own search path; otherwise it is a command on PATH.
 ensure_debian_packages() {
   local missing=() spec package probe
   for spec in "$@"; do
     package=${spec%%:*}; probe=${spec#*:}
-    if [[ $probe == */* ]]; then
-      [ -e "/usr/include/$probe" ] || [ -e "/usr/include/x86_64-linux-gnu/$probe" ] || missing+=("$package")
+    if [[ $probe == pc:* ]]; then
+      command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "${probe#pc:}" || missing+=("$package")
+    elif [[ $probe == */* ]]; then
+      echo "#include <$probe>" | cc -E -x c - >/dev/null 2>&1 || missing+=("$package")
     else
       command -v "$probe" >/dev/null 2>&1 || missing+=("$package")
     fi
