@@ -10,10 +10,11 @@ struct SoftLabelCommand: ParsableCommand {
         abstract: "Label-smoothed targets, losses and calibration metrics for classifier outputs.",
         discussion: """
             `softlabel serve` runs the HTTP service (API: GET /openapi.yaml). `softlabel call` runs one \
-            API request without a server, on the same code path: for batch jobs and scripts.
+            API request without a server, on the same code path: for batch jobs and scripts. \
+            `softlabel health` checks a running server (the container image's HEALTHCHECK).
             """,
         version: SoftLabelService.version,
-        subcommands: [Serve.self, Call.self],
+        subcommands: [Serve.self, Call.self, Health.self],
         defaultSubcommand: Serve.self
     )
 }
