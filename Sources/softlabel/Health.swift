@@ -44,7 +44,8 @@ struct Health: ParsableCommand {
 
     /// http://127.0.0.1:$SOFTLABEL_PORT/healthz (8080 when unset), as `softlabel serve` listens.
     static func defaultURL() throws -> String {
-        guard let text = Environment.string("SOFTLABEL_PORT") else { return "http://127.0.0.1:8080/healthz" }
+        guard let raw = getenv("SOFTLABEL_PORT") else { return "http://127.0.0.1:8080/healthz" }
+        let text = String(cString: raw)
         guard let port = Int(text), (1...65535).contains(port) else {
             throw HealthFailure("SOFTLABEL_PORT=\(text) is not a port in 1...65535; pass --url")
         }

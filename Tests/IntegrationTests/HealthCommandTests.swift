@@ -47,7 +47,7 @@ final class HealthCommandTests {
 
     @Test("IPv6 literal; localhost falls back to ::1")
     func ipv6() throws {
-        let v6 = try TestServer { http, _ in http.host = "::1" }
+        let v6 = try TestServer(host: "::1")
         defer { v6.stop() }
         for url in ["http://[::1]:\(v6.port)/healthz", "http://localhost:\(v6.port)/healthz"] {
             let (status, stderr) = try health(["--url", url])
