@@ -10,6 +10,7 @@ struct ConnectionEnvironment: Sendable {
     var handler: any HTTPHandler
     var observer: (any HTTPObserver)?
     var compute: ComputePool
+    var budget: InflightBudget
     var writer: ResponseWriter
     var onClose: @Sendable (Int) -> Void
 }
@@ -47,6 +48,8 @@ final class Connection: @unchecked Sendable {
         var total: Int { head.count + body.count }
     }
     private var writes: [PendingWrite] = []
+    /// What this connection holds of the server's in-flight byte budget.
+    private let reservations: Reservations
     private var flushing = false
 
     /// Bytes read per `read(2)`.
@@ -58,8 +61,11 @@ final class Connection: @unchecked Sendable {
         self.environment = environment
         self.loop = loop
         self.remoteAddress = Posix.peerAddress(fd)?.description
+        let reservations = Reservations(budget: environment.budget)
+        self.reservations = reservations
         self.machine = ConnectionStateMachine(configuration: environment.configuration, now: Self.now(),
-                                              errorResponse: environment.handler.errorResponder)
+                                              errorResponse: environment.handler.errorResponder,
+                                              admitBody: { reservations.reserveBody($0) })
         self.readBuffer = .allocate(byteCount: Self.readChunkBytes, alignment: 16)
     }
 
@@ -197,7 +203,9 @@ final class Connection: @unchecked Sendable {
             let head = environment.writer.head(
                 for: outgoing.response, method: outgoing.context.method, version: outgoing.context.version,
                 close: outgoing.close, date: HTTPDate.shared.current())
-            enqueue(PendingWrite(head: head.bytes, body: head.sendsBody ? outgoing.response.body : [], outgoing: outgoing))
+            let write = PendingWrite(head: head.bytes, body: head.sendsBody ? outgoing.response.body : [], outgoing: outgoing)
+            reservations.reserveResponse(write.total)
+            enqueue(write)
         case .shutdownOutput:
             Posix.shutdownWrite(fd)
         case .close:
@@ -230,10 +238,11 @@ final class Connection: @unchecked Sendable {
                 return
             }
             writes[0].written += count
-            machine.writeProgressed(now: Self.now())
+            machine.writeProgressed(now: Self.now(), written: writes[0].written)
             if writes[0].written == writes[0].total {
                 let done = writes.removeFirst()
                 if let outgoing = done.outgoing {
+                    reservations.releaseAll()
                     report(outgoing, responseBytes: done.total, completed: true)
                     perform(machine.writeCompleted(now: Self.now()))
                 }
@@ -287,11 +296,42 @@ final class Connection: @unchecked Sendable {
             if let outgoing = write.outgoing { report(outgoing, responseBytes: write.written, completed: false) }
         }
         writes.removeAll()
+        reservations.releaseAll()
         // Unwatched before it is closed, so a descriptor number reused by the next accept is
         // never mistaken for this one.
         if registered { loop.remove(self, fd: fd) }
         Posix.close(fd)
         environment.observer?.connectionClosed()
         environment.onClose(id)
+    }
+}
+
+/// One connection's share of the `InflightBudget`: the body of the request being received or
+/// handled, and the response being written; released when that response is out or the
+/// connection closes. Guarded by the connection's lock (the state machine asks under it).
+final class Reservations: @unchecked Sendable {
+    private let budget: InflightBudget
+    private var body = 0
+    private var response = 0
+
+    init(budget: InflightBudget) {
+        self.budget = budget
+    }
+
+    func reserveBody(_ bytes: Int) -> Bool {
+        guard budget.tryReserve(bytes) else { return false }
+        body += bytes
+        return true
+    }
+
+    func reserveResponse(_ bytes: Int) {
+        budget.forceReserve(bytes)
+        response += bytes
+    }
+
+    func releaseAll() {
+        budget.release(body + response)
+        body = 0
+        response = 0
     }
 }

@@ -81,8 +81,20 @@ struct ConnectionStateMachine {
     /// Bytes buffered while a request is handled before reading pauses: room for a pipelined head.
     private let pipelineBufferLimit: Int
 
-    init(configuration: HTTPConfiguration, now: UInt64, errorResponse: @escaping HTTPErrorResponder = HTTPError.plainResponse) {
+    /// Asked for the bytes a request body will hold before any of it is read (a Content-Length
+    /// body its length, a chunked one `maxBodyBytes`); false refuses the request with 503.
+    private let admitBody: (Int) -> Bool
+    private let maxBodyBytes: Int
+    private let minResponseRate: Int
+    /// When the response being written was handed over.
+    private var writeStarted: UInt64 = 0
+
+    init(configuration: HTTPConfiguration, now: UInt64, errorResponse: @escaping HTTPErrorResponder = HTTPError.plainResponse,
+         admitBody: @escaping (Int) -> Bool = { _ in true }) {
         self.errorResponse = errorResponse
+        self.admitBody = admitBody
+        self.maxBodyBytes = configuration.maxBodyBytes
+        self.minResponseRate = configuration.minResponseRate
         parser = RequestParser(limits: configuration.parserLimits)
         timeouts = Timeouts(configuration)
         retryAfterSeconds = configuration.retryAfterSeconds
@@ -167,12 +179,22 @@ struct ConnectionStateMachine {
         let close = !context.keepAlive || isDraining || ResponseWriter.requestsClose(response)
         phase = .writing(close: close)
         deadline = (now &+ timeouts.write, .write)
+        writeStarted = now
         return .write(Outgoing(response: response, context: context, close: close))
     }
 
-    /// Some of the response left: the write timer starts again.
-    mutating func writeProgressed(now: UInt64) {
-        if case .writing = phase { deadline = (now &+ timeouts.write, .write) }
+    /// Some of the response left (`written` bytes of it so far): the write timer starts again,
+    /// unless the response has been on its way longer than `writeTimeout` at an average below
+    /// `minResponseRate` bytes/s: then the pending deadline stands and closes the connection (a
+    /// client that reads a byte every few seconds cannot pin a response forever).
+    mutating func writeProgressed(now: UInt64, written: Int) {
+        guard case .writing = phase else { return }
+        let elapsed = now &- writeStarted
+        if minResponseRate > 0, elapsed > timeouts.write,
+           Double(written) < Double(minResponseRate) * Double(elapsed) / 1e9 {
+            return
+        }
+        deadline = (now &+ timeouts.write, .write)
     }
 
     mutating func writeCompleted(now: UInt64) -> Action {
@@ -237,6 +259,11 @@ struct ConnectionStateMachine {
                 context.version = head.version
                 context.keepAlive = head.wantsKeepAlive
                 context.requestID = head.headers["x-request-id"]
+                switch head.framing {
+                case .none: break
+                case .length(let length): guard admitBody(length) else { return fail(.inflightBytesExceeded, now: now) }
+                case .chunked: guard admitBody(maxBodyBytes) else { return fail(.inflightBytesExceeded, now: now) }
+                }
                 if head.framing != .none { deadline = (now &+ timeouts.body, .body) }
                 if head.expectsContinue && parser.bufferedByteCount == 0 { return .sendContinue }
             case .request(let request):
@@ -255,6 +282,7 @@ struct ConnectionStateMachine {
         context.requestBytes = max(context.requestBytes, parser.bufferedByteCount)
         phase = .writing(close: true)
         deadline = (now &+ timeouts.write, .write)
+        writeStarted = now
         var response = errorResponse(error)
         response.headers.replaceOrAdd(name: "Connection", value: "close")
         if error.status == 503 { response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfterSeconds)) }

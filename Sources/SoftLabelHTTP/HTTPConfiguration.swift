@@ -18,6 +18,8 @@
 /// | `lingerTimeout`       | after an error response, unread input is drained this long                  |
 /// | `drainTimeout`        | graceful shutdown forces the remaining connections closed                   |
 /// | `maxConnections`      | beyond: 503 + `Retry-After` + close (never stops accepting)                 |
+/// | `maxInflightBytes`    | bodies being read + responses being written, all connections: 503 + close  |
+/// | `minResponseRate`     | bytes/s a client must read a large response at, after `writeTimeout`: close |
 /// | `retryAfterSeconds`   | the `Retry-After` value on every 503                                        |
 /// | `computeConcurrency`  | handler calls running at once; further requests queue (FIFO)                |
 /// | `eventLoopCount`      | threads waiting on sockets (epoll); connections spread over them            |
@@ -40,6 +42,8 @@ public struct HTTPConfiguration: Sendable, Equatable {
     public let lingerTimeout: Duration
     public let drainTimeout: Duration
     public let maxConnections: Int
+    public let maxInflightBytes: Int
+    public let minResponseRate: Int
     public let retryAfterSeconds: Int
     public let computeConcurrency: Int
     public let eventLoopCount: Int
@@ -60,6 +64,8 @@ public struct HTTPConfiguration: Sendable, Equatable {
         lingerTimeout: Duration = .seconds(2),
         drainTimeout: Duration = .seconds(25),
         maxConnections: Int = 1024,
+        maxInflightBytes: Int = 512 << 20,
+        minResponseRate: Int = 16 << 10,
         retryAfterSeconds: Int = 1,
         computeConcurrency: Int = CPUs.available,
         eventLoopCount: Int = CPUs.available,
@@ -79,6 +85,8 @@ public struct HTTPConfiguration: Sendable, Equatable {
         self.lingerTimeout = lingerTimeout
         self.drainTimeout = drainTimeout
         self.maxConnections = maxConnections
+        self.maxInflightBytes = maxInflightBytes
+        self.minResponseRate = minResponseRate
         self.retryAfterSeconds = retryAfterSeconds
         self.computeConcurrency = computeConcurrency
         self.eventLoopCount = eventLoopCount
@@ -97,6 +105,8 @@ public struct HTTPConfiguration: Sendable, Equatable {
         public static let timeout = Duration.milliseconds(1)...Duration.seconds(86_400)
         public static let lingerTimeout = Duration.zero...Duration.seconds(3_600)
         public static let maxConnections = 1...1_000_000
+        public static let maxInflightBytes = (1 << 20)...(1 << 44)
+        public static let minResponseRate = 0...(1 << 30)
         public static let retryAfterSeconds = 0...86_400
         public static let threads = 1...4_096
     }
@@ -116,6 +126,12 @@ public struct HTTPConfiguration: Sendable, Equatable {
         }
         try ConfigurationError.check("lingerTimeout", lingerTimeout, in: Range.lingerTimeout)
         try ConfigurationError.check("maxConnections", maxConnections, in: Range.maxConnections)
+        try ConfigurationError.check("maxInflightBytes", maxInflightBytes, in: Range.maxInflightBytes)
+        try ConfigurationError.check("minResponseRate", minResponseRate, in: Range.minResponseRate)
+        if maxInflightBytes < maxBodyBytes {
+            throw ConfigurationError(field: "maxInflightBytes", value: String(maxInflightBytes),
+                                     accepted: "at least maxBodyBytes (\(maxBodyBytes)), or no body of the maximum size could ever be read")
+        }
         try ConfigurationError.check("retryAfterSeconds", retryAfterSeconds, in: Range.retryAfterSeconds)
         try ConfigurationError.check("computeConcurrency", computeConcurrency, in: Range.threads)
         try ConfigurationError.check("eventLoopCount", eventLoopCount, in: Range.threads)

@@ -35,6 +35,7 @@ public enum HTTPError: Error, Sendable, Equatable {
     case headerTimeout
     case bodyTimeout
     case overloaded
+    case inflightBytesExceeded
 
     public var status: Int {
         switch self {
@@ -45,7 +46,7 @@ public enum HTTPError: Error, Sendable, Equatable {
         case .unsupportedTransferCoding: 501
         case .unsupportedExpectation: 417
         case .headerTimeout, .bodyTimeout: 408
-        case .overloaded: 503
+        case .overloaded, .inflightBytesExceeded: 503
         default: 400
         }
     }
@@ -82,6 +83,7 @@ public enum HTTPError: Error, Sendable, Equatable {
         case .headerTimeout: "header_timeout"
         case .bodyTimeout: "body_timeout"
         case .overloaded: "overloaded"
+        case .inflightBytesExceeded: "busy"
         }
     }
 
@@ -117,6 +119,7 @@ public enum HTTPError: Error, Sendable, Equatable {
         case .headerTimeout: "The request head was not received in time."
         case .bodyTimeout: "The request body was not received in time."
         case .overloaded: "The server is at its connection limit; retry later."
+        case .inflightBytesExceeded: "The server holds as many request and response bytes as it is configured to; retry later."
         }
     }
 

@@ -71,7 +71,7 @@ public final class HTTPServer: Sendable {
         }
         let environment = ConnectionEnvironment(
             configuration: configuration, handler: handler, observer: observer,
-            compute: compute,
+            compute: compute, budget: InflightBudget(limit: configuration.maxInflightBytes),
             writer: ResponseWriter(serverName: configuration.serverName),
             onClose: { [weak self] id in self?.connectionClosed(id) })
         listener.startAccepting { [weak self] fd in self?.accepted(fd, environment: environment) }

@@ -60,10 +60,12 @@ public enum ServerSettings {
             Setting(field: "maxClasses", group: "Limits", kind: .integer(ServiceConfiguration.Range.maxClasses), help: "Largest number of classes K (→ 422 too_large)", defaultValue: String(s.maxClasses)),
             Setting(field: "maxResponseBytes", group: "Limits", kind: .integer(ServiceConfiguration.Range.maxResponseBytes), help: "Largest response or working memory one request may cost, estimated from its sizes before any work (→ 422 too_large)", defaultValue: String(s.maxResponseBytes)),
             Setting(field: "maxConnections", group: "Limits", kind: .integer(R.maxConnections), help: "Open connections beyond which new ones get 503 + Retry-After", defaultValue: String(h.maxConnections)),
+            Setting(field: "maxInflightBytes", group: "Limits", kind: .integer(R.maxInflightBytes), help: "Request bodies being read plus responses being written, over all connections; a body that would pass it gets 503 + Retry-After before it is read (a chunked body counts as --max-body-bytes)", defaultValue: String(h.maxInflightBytes)),
             Setting(field: "headerTimeout", group: "Timeouts", kind: .duration(R.timeout), help: "Seconds to send a complete request head once begun (→ 408; a connection that sends nothing is closed)", defaultValue: seconds(h.headerTimeout)),
             Setting(field: "bodyTimeout", group: "Timeouts", kind: .duration(R.timeout), help: "Seconds without a body byte before the request is cut (→ 408)", defaultValue: seconds(h.bodyTimeout)),
             Setting(field: "idleTimeout", group: "Timeouts", kind: .duration(R.timeout), help: "Seconds an idle keep-alive connection is kept", defaultValue: seconds(h.idleTimeout)),
             Setting(field: "writeTimeout", group: "Timeouts", kind: .duration(R.timeout), help: "Seconds a client may read none of a response before the connection is closed", defaultValue: seconds(h.writeTimeout)),
+            Setting(field: "minResponseRate", group: "Timeouts", kind: .integer(R.minResponseRate), help: "Bytes per second a client must read a response at, on average, once it has taken longer than the write timeout (0: no minimum)", defaultValue: String(h.minResponseRate)),
             Setting(field: "drainTimeout", group: "Timeouts", kind: .duration(R.timeout), help: "Seconds the graceful drain waits for in-flight requests", defaultValue: seconds(h.drainTimeout)),
             Setting(field: "computeConcurrency", group: "Threads", kind: .integer(R.threads), help: "Requests computed at once; more queue (default: usable CPUs, cgroup quota and affinity included)", defaultValue: String(h.computeConcurrency)),
             Setting(field: "eventLoopCount", group: "Threads", kind: .integer(R.threads), help: "Threads serving the sockets (epoll event loops; default: usable CPUs)", defaultValue: String(h.eventLoopCount)),
@@ -78,9 +80,11 @@ public enum ServerSettings {
         public let setting: Setting
         public let value: String
         public let source: Source
+        /// Overrides the setting's range when the value fails a rule between settings.
+        public var reason: String? = nil
         public var description: String {
             let origin = source == .environment ? setting.environment : setting.flag
-            return "invalid \(origin) \"\(value)\": expected \(setting.accepted)"
+            return "invalid \(origin) \"\(value)\": expected \(reason ?? setting.accepted)"
         }
     }
 
@@ -127,8 +131,14 @@ public enum ServerSettings {
             headerTimeout: durations["headerTimeout"]!, bodyTimeout: durations["bodyTimeout"]!,
             idleTimeout: durations["idleTimeout"]!, writeTimeout: durations["writeTimeout"]!,
             lingerTimeout: d.lingerTimeout, drainTimeout: durations["drainTimeout"]!,
-            maxConnections: ints["maxConnections"]!, computeConcurrency: ints["computeConcurrency"]!,
+            maxConnections: ints["maxConnections"]!, maxInflightBytes: ints["maxInflightBytes"]!,
+            minResponseRate: ints["minResponseRate"]!, computeConcurrency: ints["computeConcurrency"]!,
             eventLoopCount: ints["eventLoopCount"]!)
+        do { try http.validate() } catch {
+            let setting = all.first { $0.field == error.field } ?? all[0]
+            let source = values.first { $0.0.field == error.field }?.2 ?? .default
+            throw Invalid(setting: setting, value: error.value, source: source, reason: error.accepted)
+        }
         let service = ServiceConfiguration(maxElements: ints["maxElements"]!, maxClasses: ints["maxClasses"]!,
                                            maxBodyBytes: ints["maxBodyBytes"]!, maxResponseBytes: ints["maxResponseBytes"]!)
         return Resolved(http: http, service: service, logLevel: level, values: values)

@@ -17,10 +17,13 @@ struct LimitOptions: ParsableArguments {
     @Option(help: help("maxRequestLineBytes")) var maxRequestLineBytes: String?
     @Option(help: help("maxElements")) var maxElements: String?
     @Option(help: help("maxClasses")) var maxClasses: String?
+    @Option(help: help("maxResponseBytes")) var maxResponseBytes: String?
     @Option(help: help("maxConnections")) var maxConnections: String?
+    @Option(help: help("maxInflightBytes")) var maxInflightBytes: String?
     var flags: [String: String] {
         compact(["maxBodyBytes": maxBodyBytes, "maxHeaderBytes": maxHeaderBytes, "maxRequestLineBytes": maxRequestLineBytes,
-                 "maxElements": maxElements, "maxClasses": maxClasses, "maxConnections": maxConnections])
+                 "maxElements": maxElements, "maxClasses": maxClasses, "maxConnections": maxConnections,
+                 "maxResponseBytes": maxResponseBytes, "maxInflightBytes": maxInflightBytes])
     }
 }
 
@@ -29,10 +32,11 @@ struct TimeoutOptions: ParsableArguments {
     @Option(help: help("bodyTimeout")) var bodyTimeout: String?
     @Option(help: help("idleTimeout")) var idleTimeout: String?
     @Option(help: help("writeTimeout")) var writeTimeout: String?
+    @Option(help: help("minResponseRate")) var minResponseRate: String?
     @Option(help: help("drainTimeout")) var drainTimeout: String?
     var flags: [String: String] {
         compact(["headerTimeout": headerTimeout, "bodyTimeout": bodyTimeout, "idleTimeout": idleTimeout,
-                 "writeTimeout": writeTimeout, "drainTimeout": drainTimeout])
+                 "writeTimeout": writeTimeout, "minResponseRate": minResponseRate, "drainTimeout": drainTimeout])
     }
 }
 

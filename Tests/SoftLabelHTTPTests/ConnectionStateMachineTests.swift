@@ -155,9 +155,52 @@ struct ConnectionStateMachineTests {
     @Test mutating func writeStallIsCut() {
         _ = receive(get())
         _ = machine.responseReady(HTTPResponse(status: 200), now: 1)
-        machine.writeProgressed(now: 20 * Self.second)
+        machine.writeProgressed(now: 20 * Self.second, written: 1 << 20)
         #expect((machine.timerFired(now: 31 * Self.second)) == .none)
         #expect((machine.timerFired(now: 50 * Self.second)) == .close)
+    }
+
+    /// A client that keeps reading a little (so the write deadline would move on every byte) but
+    /// averages below `minResponseRate` once the write timeout has passed is cut.
+    @Test mutating func slowReaderBelowTheMinimumRateIsCut() {
+        _ = receive(get())
+        _ = machine.responseReady(HTTPResponse(status: 200), now: 0)
+        // 29 s in, a few bytes: inside the write timeout, the deadline moves (29 + 30 s).
+        machine.writeProgressed(now: 29 * Self.second, written: 100)
+        #expect(machine.deadline?.at == 59 * Self.second)
+        // 58 s in, 200 bytes: 3 bytes/s < 16 KiB/s after the timeout: the deadline stays.
+        machine.writeProgressed(now: 58 * Self.second, written: 200)
+        #expect(machine.deadline?.at == 59 * Self.second)
+        #expect(machine.timerFired(now: 59 * Self.second) == .close)
+    }
+
+    @Test mutating func fastReaderOfALargeResponseKeepsGoing() {
+        _ = receive(get())
+        _ = machine.responseReady(HTTPResponse(status: 200), now: 0)
+        machine.writeProgressed(now: 40 * Self.second, written: 40 << 20)  // 1 MiB/s
+        #expect(machine.deadline?.at == 70 * Self.second)
+    }
+
+    /// The in-flight byte budget is asked before a body is read; a refusal is a 503 that closes.
+    @Test func bodyOverTheInflightBudgetIsRefused() {
+        var asked: [Int] = []
+        var machine = ConnectionStateMachine(configuration: Self.configuration(), now: 0, admitBody: { bytes in
+            asked.append(bytes)
+            return bytes <= 5
+        })
+        let small = Array("POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello".utf8).withUnsafeBytes { machine.bytesReceived($0, now: 1) }
+        #expect(Self.dispatched(small)?.body == Array("hello".utf8))
+        _ = machine.responseReady(HTTPResponse(status: 200), now: 2)
+        _ = machine.writeCompleted(now: 3)
+        let large = Array("POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\n\r\n".utf8).withUnsafeBytes { machine.bytesReceived($0, now: 4) }
+        let refused = Self.written(large)
+        #expect(refused?.response.status == 503 && refused?.close == true)
+        #expect(refused?.context.errorCode == "busy")
+        #expect(refused?.response.headers["retry-after"] == "1")
+        let chunked = ConnectionStateMachine(configuration: Self.configuration(), now: 0, admitBody: { asked.append($0); return true })
+        var c = chunked
+        _ = Array("POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n".utf8).withUnsafeBytes { c.bytesReceived($0, now: 1) }
+        #expect(asked == [5, 6, 1000])  // a chunked body reserves maxBodyBytes
     }
 }
 

@@ -96,6 +96,34 @@ struct RawSocketLifecycleTests {
         }
     }
 
+    /// Bodies announced but not yet sent hold the in-flight budget: one more is refused with
+    /// 503 before any of it is read, and once the budget is free again bodies are read.
+    @Test func bodiesBeyondTheInflightBudgetGet503() throws {
+        let configuration = testConfiguration(maxBodyBytes: 1 << 20, maxInflightBytes: 2 << 20)
+        try withServer(configuration) { _, port in
+            var held: [RawClient] = []
+            for _ in 0..<2 {
+                let client = try RawClient(port: port)
+                client.send("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: \(1 << 20)\r\n\r\n")
+                held.append(client)
+            }
+            usleep(200_000)
+            let extra = try RawClient(port: port)
+            extra.send("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n")
+            let response = try extra.readResponse()
+            #expect(response.status == 503)
+            #expect(response.headers["retry-after"] == "1")
+            #expect(response.bodyText.contains("busy"))
+            // Finish one held upload: its reservation is returned with its response.
+            held[0].send([UInt8](repeating: 0x61, count: 1 << 20))
+            #expect(try held[0].readResponse().status == 200)
+            let next = try RawClient(port: port)
+            next.send("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello")
+            #expect(try next.readResponse().status == 200)
+            held.removeAll()
+        }
+    }
+
     @Test func aBurstOfConnectionsNeverTopplesTheServer() throws {
         let configuration = testConfiguration(maxConnections: 20)
         try withServer(configuration) { _, port in

@@ -197,12 +197,14 @@ final class RecordingObserver: HTTPObserver {
 func testConfiguration(
     host: String = "127.0.0.1", maxBodyBytes: Int = 1 << 20, headerTimeout: Duration = .seconds(5),
     bodyTimeout: Duration = .seconds(5), idleTimeout: Duration = .seconds(10), drainTimeout: Duration = .seconds(10),
-    maxConnections: Int = 1024, computeConcurrency: Int = CPUs.available, eventLoopCount: Int = CPUs.available
+    maxConnections: Int = 1024, maxInflightBytes: Int = 512 << 20,
+    computeConcurrency: Int = CPUs.available, eventLoopCount: Int = CPUs.available
 ) -> HTTPConfiguration {
     HTTPConfiguration(
         host: host, port: 0, maxBodyBytes: maxBodyBytes, maxRequestLineBytes: 1024, maxHeaderBytes: 4096,
         headerTimeout: headerTimeout, bodyTimeout: bodyTimeout, idleTimeout: idleTimeout, lingerTimeout: .seconds(1),
-        drainTimeout: drainTimeout, maxConnections: maxConnections, computeConcurrency: computeConcurrency,
+        drainTimeout: drainTimeout, maxConnections: maxConnections, maxInflightBytes: maxInflightBytes,
+        computeConcurrency: computeConcurrency,
         eventLoopCount: eventLoopCount)
 }
 
