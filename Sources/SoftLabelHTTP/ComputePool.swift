@@ -8,9 +8,10 @@ import Glibc
 ///
 /// Dedicated threads rather than a Dispatch queue: libdispatch on Linux sizes its pool to the
 /// cores and grows it only when its monitor notices blocked threads, so long handler calls on
-/// Dispatch threads would starve the connections' I/O queues (measured here: with two busy
+/// Dispatch threads would starve what still runs on Dispatch: accepting connections and
+/// signals (measured when connections were also served by Dispatch sources: with two busy
 /// handlers on 2 cores, accepts and reads stalled until one finished). With their own threads
-/// the kernel shares the cores between compute and I/O.
+/// the kernel shares the cores between compute, the event loops and Dispatch.
 ///
 /// `Sendable` through a `Mutex` (the job queue) and a semaphore counting queued jobs.
 final class ComputePool: Sendable {

@@ -2,7 +2,7 @@ import Glibc
 import Synchronization
 
 /// The `Date` header value (IMF-fixdate, RFC 9110 §5.6.7), formatted once per second and shared.
-/// A `Mutex` (not `@unchecked`) because every I/O queue reads it.
+/// A `Mutex` (not `@unchecked`) because every event loop and compute thread reads it.
 final class HTTPDate: Sendable {
     static let shared = HTTPDate()
 

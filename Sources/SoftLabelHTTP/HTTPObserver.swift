@@ -1,5 +1,5 @@
 /// Hooks through which the service logs and measures every response, including those the HTTP
-/// layer produces itself (400/408/413/414/431/501/503/505). Called on I/O queues: keep them short
+/// layer produces itself (400/408/413/414/431/501/503/505). Called on event-loop and compute threads: keep them short
 /// and thread-safe. Every method has an empty default.
 public protocol HTTPObserver: Sendable {
     /// A connection was accepted (also one that is then refused with 503).

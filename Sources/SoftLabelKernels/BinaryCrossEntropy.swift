@@ -6,7 +6,7 @@ import RealModule
 ///   ℓ = w_k·[max(x, 0) − x·t + log(1 + e^(−|x|))],  t ← t·(1−ε) + ε/2 (Keras `BinaryCrossentropy`).
 /// A row's loss is the mean over its K labels (Keras), so reduction `mean` is the mean over all
 /// B·K elements (PyTorch's `mean`). Gradient: ∂ℓ/∂x = w_k·(σ(x) − t) / K per row.
-/// Matches PyTorch to rel. 1e-6 (`LossTests`).
+/// Matches PyTorch to rel. 1e-6 (`FixtureTests` on loss.json).
 enum BinaryCrossEntropy {
     /// Row loss (mean over k), adding the gradient times `scale` into `grad`; writes the
     /// smoothed targets into `smoothed` and the sigmoid into `sigmoid` when given.

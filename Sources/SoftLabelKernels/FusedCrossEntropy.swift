@@ -10,7 +10,7 @@ import RealModule
 /// Every sum has non-negative terms, so nothing cancels even at logits of ±1e4. A row costs
 /// two passes (max, then exp-sum fused with the gap sum) and one exp per logit; the gradient
 /// p_j·Σc − c_j costs a third, L1-resident pass.
-/// Matches PyTorch `F.cross_entropy` to rel. 1e-6 for K ≤ 1000 (`LossFixtureTests`).
+/// Matches PyTorch `F.cross_entropy` to rel. 1e-6 for K ≤ 1000 (`FixtureTests`, loss.json).
 enum FusedCrossEntropy {
     /// Returns the row loss; adds `scale`·∂ℓ/∂x into `grad` when given.
     @inline(__always)
