@@ -15,45 +15,24 @@ enum CalibrationEndpoint {
 
     /// Decodes and validates the request (shared with `/v1/reliability-diagram`).
     static func decode(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Request {
-        var logits: Matrix?, probabilities: Matrix?, labels: [Int]?
-        var temperature: Float?, bins: Int?, binning = CalibrationConfiguration.Binning.equalWidth
-        var preset: CalibrationConfiguration.Preset?, topK: [Int]?, bootstrap = 0, seed: Int = 0
+        var f = CalibrationFields()
         try decoding.decodeObject(body, allowed: fields, example: example) { key, reader in
             switch key {
-            case "logits": logits = try decoding.matrix(&reader, key)
-            case "probabilities": probabilities = try decoding.matrix(&reader, key)
-            case "labels": labels = try reader.readIntArray(path: key)
-            case "temperature": temperature = try reader.readFloat(path: key)
-            case "bins": bins = try reader.readInt(path: key)
-            case "binning": binning = try decoding.choice(&reader, key, CalibrationConfiguration.Binning.allCases.map { ($0.rawValue, $0) })
-            case "preset": preset = try decoding.choice(&reader, key, CalibrationConfiguration.Preset.allCases.map { ($0.rawValue, $0) })
-            case "top_k": topK = try reader.readIntArray(path: key)
-            case "bootstrap": bootstrap = try reader.readInt(path: key)
-            case "seed": seed = try reader.readInt(path: key)
+            case "logits": f.logits = try decoding.matrix(&reader, key)
+            case "probabilities": f.probabilities = try decoding.matrix(&reader, key)
+            case "labels": f.labels = try reader.readIntArray(path: key)
+            case "temperature": f.temperature = try reader.readFloat(path: key)
+            case "bins": f.bins = try reader.readInt(path: key)
+            case "binning": f.binning = try decoding.choice(&reader, key, CalibrationConfiguration.Binning.allCases.map { ($0.rawValue, $0) })
+            case "preset": f.preset = try decoding.choice(&reader, key, CalibrationConfiguration.Preset.allCases.map { ($0.rawValue, $0) })
+            case "top_k": f.topK = try reader.readIntArray(path: key)
+            case "bootstrap": f.bootstrap = try reader.readInt(path: key)
+            case "seed": f.seed = try reader.readInt(path: key)
             default: return false
             }
             return true
         }
-        let input: CalibrationInput
-        switch (logits, probabilities) {
-        case (let l?, nil): input = .logits(l)
-        case (nil, let p?):
-            if temperature != nil {
-                throw ServiceError(status: 422, code: "conflicting_fields", message: "temperature applies to logits, not to probabilities", path: "temperature")
-            }
-            input = .probabilities(p)
-        case (nil, nil): throw ServiceError.missingField("logits", "send `logits` (B×K) or `probabilities` (B×K rows summing to 1)")
-        case (.some, .some):
-            throw ServiceError(status: 422, code: "conflicting_fields", message: "send exactly one of `logits` or `probabilities`, not both", path: "probabilities")
-        }
-        guard let labels else { throw ServiceError.missingField("labels", "B class indices, one per row") }
-        guard seed >= 0 else { throw ServiceError.invalidValue("seed", "seed must be ≥ 0, got \(seed)") }
-        let configuration = CalibrationConfiguration(preset: preset, bins: bins, binning: binning, temperature: temperature ?? 1,
-                                                     topK: topK ?? CalibrationConfiguration.defaultTopK, bootstrap: bootstrap,
-                                                     seed: UInt64(seed))
-        try Calibration.validate(input, labels: labels, configuration: configuration)
-        try checkSize(input, configuration, decoding)
-        return Request(input: input, labels: labels, configuration: configuration)
+        return try f.build(decoding, missing: ServiceError.missingField)
     }
 
     static func prepare(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Prepared {
@@ -83,6 +62,45 @@ enum CalibrationEndpoint {
         let cells = Int.cost(matrix.columns, configuration.bins)
         let resamples = Int.cost(configuration.bootstrap, matrix.rows.addingSaturating(configuration.bins))
         return pass.addingSaturating(cells).addingSaturating(resamples).addingSaturating(1 << 15)
+    }
+}
+
+/// The fields of a calibration request however they arrived (v1 JSON, or Open Inference tensors
+/// and parameters), and the one builder that validates them.
+struct CalibrationFields {
+    var logits: Matrix?
+    var probabilities: Matrix?
+    var labels: [Int]?
+    var temperature: Float?
+    var bins: Int?
+    var binning = CalibrationConfiguration.Binning.equalWidth
+    var preset: CalibrationConfiguration.Preset?
+    var topK: [Int]?
+    var bootstrap = 0
+    var seed = 0
+
+    /// `missing(field, why)` words a missing input in the caller's vocabulary.
+    func build(_ decoding: RequestDecoding, missing: (String, String) -> ServiceError) throws -> CalibrationEndpoint.Request {
+        let input: CalibrationInput
+        switch (logits, probabilities) {
+        case (let l?, nil): input = .logits(l)
+        case (nil, let p?):
+            if temperature != nil {
+                throw ServiceError(status: 422, code: "conflicting_fields", message: "temperature applies to logits, not to probabilities", path: "temperature")
+            }
+            input = .probabilities(p)
+        case (nil, nil): throw missing("logits", "send logits (B×K) or probabilities (B×K rows summing to 1)")
+        case (.some, .some):
+            throw ServiceError(status: 422, code: "conflicting_fields", message: "send exactly one of logits or probabilities, not both", path: "probabilities")
+        }
+        guard let labels else { throw missing("labels", "B class indices, one per row") }
+        guard seed >= 0 else { throw ServiceError.invalidValue("seed", "seed must be ≥ 0, got \(seed)") }
+        let configuration = CalibrationConfiguration(preset: preset, bins: bins, binning: binning, temperature: temperature ?? 1,
+                                                     topK: topK ?? CalibrationConfiguration.defaultTopK, bootstrap: bootstrap,
+                                                     seed: UInt64(seed))
+        try Calibration.validate(input, labels: labels, configuration: configuration)
+        try CalibrationEndpoint.checkSize(input, configuration, decoding)
+        return CalibrationEndpoint.Request(input: input, labels: labels, configuration: configuration)
     }
 }
 

@@ -49,30 +49,17 @@ enum CalibrationModel {
         run: run)
 
     static func run(_ inputs: ModelInputs, _ p: InferenceParameters, _ requested: Set<String>?, _ decoding: RequestDecoding) throws -> InferenceModel.Prepared {
-        let logits = try inputs.matrix("logits")
-        let probabilities = try inputs.matrix("probabilities")
-        guard let labels = try inputs.integers("labels") else { throw inputs.missing("labels", "[B] class indices, one per row") }
-        let temperature = try p.float("temperature")
-        let input: CalibrationInput
-        switch (logits, probabilities) {
-        case (let l?, nil): input = .logits(l)
-        case (nil, let prob?):
-            if temperature != nil {
-                throw ServiceError(status: 422, code: "conflicting_fields", message: "temperature applies to logits, not to probabilities", path: "temperature")
-            }
-            input = .probabilities(prob)
-        case (nil, nil): throw inputs.missing("logits", "send \"logits\" or \"probabilities\" ([B, K] FP32)")
-        case (.some, .some):
-            throw ServiceError(status: 422, code: "conflicting_fields", message: "send exactly one of the inputs \"logits\" or \"probabilities\", not both", path: "probabilities")
-        }
-        let configuration = CalibrationConfiguration(
-            preset: try p.choice("preset", CalibrationConfiguration.Preset.allCases.map { ($0.rawValue, $0) }, decoding),
-            bins: try p.int("bins"),
-            binning: try p.choice("binning", CalibrationConfiguration.Binning.allCases.map { ($0.rawValue, $0) }, decoding) ?? .equalWidth,
-            temperature: temperature ?? 1,
-            topK: try p.intList("top_k") ?? CalibrationConfiguration.defaultTopK)
-        try Calibration.validate(input, labels: labels, configuration: configuration)
-        try CalibrationEndpoint.checkSize(input, configuration, decoding)
+        var f = CalibrationFields()
+        f.logits = try inputs.matrix("logits")
+        f.probabilities = try inputs.matrix("probabilities")
+        f.labels = try inputs.integers("labels")
+        f.temperature = try p.float("temperature")
+        f.preset = try p.choice("preset", CalibrationConfiguration.Preset.allCases.map { ($0.rawValue, $0) }, decoding)
+        f.bins = try p.int("bins")
+        f.binning = try p.choice("binning", CalibrationConfiguration.Binning.allCases.map { ($0.rawValue, $0) }, decoding) ?? .equalWidth
+        f.topK = try p.intList("top_k")
+        let request = try f.build(decoding, missing: inputs.missing)
+        let (input, labels, configuration) = (request.input, request.labels, request.configuration)
         let withState = requested?.contains("state") == true
         return InferenceModel.Prepared(cost: CalibrationEndpoint.cost(input, configuration)) {
             let m = Calibration.compute(input, labels: labels, configuration: configuration)
