@@ -67,17 +67,20 @@ struct RequestDecoding {
 
     /// A matrix field with the configured element and class limits.
     func matrix(_ reader: inout JSONReader, _ path: String) throws -> Matrix {
-        let m = try reader.readFloatMatrix(path: path)
+        let m = try reader.readFloatMatrix(path: path, maxElements: configuration.maxElements)
         try checkLimits(rows: m.rows, columns: m.columns, path: path)
         return m
     }
 
     func checkLimits(rows: Int, columns: Int, path: String) throws(ServiceError) {
         if columns > configuration.maxClasses {
-            throw ServiceError(status: 422, code: "too_large", message: "\(path) has \(columns) classes; the limit is \(configuration.maxClasses) (--max-classes)", path: path)
+            throw ServiceError(status: 422, code: "too_large", message: "\(path) has \(columns) classes; the limit is \(configuration.maxClasses) (raise it with \(SettingName.both("maxClasses")))", path: path)
         }
-        if rows * columns > configuration.maxElements {
-            throw ServiceError(status: 422, code: "too_large", message: "\(path) has \(rows * columns) elements; the limit is \(configuration.maxElements) per matrix (--max-elements)", path: path)
+        let (elements, overflow) = rows.multipliedReportingOverflow(by: columns)
+        if overflow || elements > configuration.maxElements {
+            let count = overflow ? "more than \(Int.max)" : String(elements)
+            throw ServiceError(status: 422, code: "too_large",
+                               message: "\(path) has \(count) elements; the limit is \(configuration.maxElements) per matrix (raise it with \(SettingName.both("maxElements")))", path: path)
         }
     }
 

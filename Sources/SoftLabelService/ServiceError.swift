@@ -35,6 +35,8 @@ public struct ServiceError: Error, Equatable, Sendable, CustomStringConvertible 
         case .shape: self.init(status: 422, code: "shape_mismatch", message: error.message, path: error.path)
         case .range: self.init(status: 422, code: "invalid_value", message: error.message, path: error.path)
         case .duplicateKey: self.init(status: 422, code: "duplicate_field", message: error.message, path: error.path)
+        case .tooLarge: self.init(status: 422, code: "too_large",
+                                  message: error.message + " Raise it with \(SettingName.both("maxElements")).", path: error.path)
         }
     }
 

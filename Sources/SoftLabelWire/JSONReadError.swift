@@ -15,6 +15,9 @@ public struct JSONReadError: Error, Equatable, Sendable, CustomStringConvertible
         /// A number that does not fit: beyond float32 for a Float, not integral or beyond Int32 for
         /// an integer (422).
         case range
+        /// More values than the reader was allowed to hold (422 `too_large`), found while reading,
+        /// before the values past the limit are stored.
+        case tooLarge
         /// The same key twice in one object (422).
         case duplicateKey
     }

@@ -34,10 +34,17 @@ extension JSONReader {
         try readFloatMatrix(path: path, maxElements: .max)
     }
 
+    /// `.tooLarge`: the matrix passed the elements-per-matrix limit while it was read.
+    private func tooManyElements(_ maxElements: Int, path: String, offset: Int) -> JSONReadError {
+        JSONReadError(kind: .tooLarge, message: "\(JSONPath.describe(path)) has more than \(maxElements) elements, the limit per matrix.",
+                      offset: offset, path: path)
+    }
+
     /// `readFloatMatrix(path:)` that also throws `.shape` as soon as a completed row takes the
     /// matrix past `maxElements` values (the service's elements-per-matrix limit), without reading
     /// the rows after it.
     public mutating func readFloatMatrix(path: String, maxElements: Int) throws -> Matrix {
+        precondition(maxElements >= 1, "a limit of at least one element")
         skipWhitespace()
         guard cursor < end && cursor.pointee == UInt8(ascii: "[") else {
             throw mismatch("a matrix (an array of rows of numbers)", path: path)
@@ -70,15 +77,20 @@ extension JSONReader {
             while true {
                 // The fast path takes as much of the row as it can; the general reader below reads
                 // (or rejects) whatever it stopped at, one value, and hands back to it.
-                let progress = CompactFloat32.scanRow(cursor, end, into: values.tail, room: values.room, tables)
+                // Never more than one value past the limit: a single huge row is stopped early too.
+                let remaining = maxElements - values.count  // ≥ 0: the count never stays past the limit
+                let room = remaining == .max ? values.room : min(values.room, remaining + 1)
+                let progress = CompactFloat32.scanRow(cursor, end, into: values.tail, room: room, tables)
                 values.advance(by: progress.count)
                 cursor = progress.position
+                if values.count > maxElements { throw tooManyElements(maxElements, path: path, offset: rowOffset) }
                 if progress.closed { break }
                 var value: Float = 0
                 guard scanFloat32(&value) else {
                     throw float32Error(path: JSONPath.index(values.count - rowStart, in: JSONPath.index(rows, in: path)))
                 }
                 values.append(value)
+                if values.count > maxElements { throw tooManyElements(maxElements, path: path, offset: rowOffset) }
                 if cursor < end && cursor.pointee == UInt8(ascii: ",") {
                     cursor += 1
                     continue
@@ -114,10 +126,7 @@ extension JSONReader {
                     offset: rowOffset, path: row)
             }
             rows += 1
-            if values.count > maxElements {
-                throw JSONReadError(kind: .shape, message: "\(JSONPath.describe(path)) has more than \(maxElements) elements, the limit.",
-                                    offset: rowOffset, path: path)
-            }
+            if values.count > maxElements { throw tooManyElements(maxElements, path: path, offset: rowOffset) }
             skipWhitespace()
             guard cursor < end else { throw JSONReadError.expected("',' or ']'", found: nil, at: offset, path: path) }
             if cursor.pointee == UInt8(ascii: "]") {

@@ -40,7 +40,18 @@ import SoftLabelWire
         #expect(matrixError("[[]]")?.kind == .shape)
         #expect(matrixError("[[1],[]]")?.path == "logits[1]")
         let limit = readError("[[1,2],[3,4],[5,6]]") { _ = try $0.readFloatMatrix(path: "logits", maxElements: 4) }
-        #expect(limit?.kind == .shape)
+        #expect(limit?.kind == .tooLarge)
+    }
+
+    /// The limit holds inside a row too: one row of a million values stops at the limit, it is
+    /// not read whole first (short compact numbers and long ones take different paths).
+    @Test func elementLimitStopsInsideALongRow() {
+        for number in ["0.5", "-1.2345678806304932"] {
+            let row = "[[" + Array(repeating: number, count: 1_000_000).joined(separator: ",") + "]]"
+            let error = readError(row) { _ = try $0.readFloatMatrix(path: "logits", maxElements: 1000) }
+            #expect(error?.kind == .tooLarge)
+            #expect(error?.offset == 1)  // reported at the row, read no further than the limit
+        }
     }
 
     @Test func typeErrorsNameTheElement() {

@@ -1,3 +1,4 @@
+import SoftLabelHTTP
 import SoftLabelKernels
 import SoftLabelWire
 
@@ -111,14 +112,14 @@ struct InputTensor {
             let (product, overflow) = count.multipliedReportingOverflow(by: d)
             guard !overflow, product <= decoding.configuration.maxElements else {
                 throw ServiceError(status: 422, code: "too_large",
-                                   message: "shape \(shape) has more than \(decoding.configuration.maxElements) elements, the limit per tensor (--max-elements)",
+                                   message: "shape \(shape) has more than \(decoding.configuration.maxElements) elements, the limit per tensor (raise it with \(SettingName.both("maxElements")))",
                                    path: shapePath)
             }
             count = product
         }
         if shape.count == 2, shape[1] > decoding.configuration.maxClasses {
             throw ServiceError(status: 422, code: "too_large",
-                               message: "shape \(shape) has \(shape[1]) classes; the limit is \(decoding.configuration.maxClasses) (--max-classes)",
+                               message: "shape \(shape) has \(shape[1]) classes; the limit is \(decoding.configuration.maxClasses) (raise it with \(SettingName.both("maxClasses")))",
                                path: shapePath)
         }
         return count
