@@ -15,7 +15,7 @@ struct CalibrationDomainTests {
 
     @Test("temperature 1e-45 (subnormal: 1/T overflows) on a tiny valid body is a 422 at temperature")
     func subnormalTemperature() {
-        for t: Float in [1e-45, Float.leastNonzeroMagnitude, Float.leastNormalMagnitude.nextDown, 0, -1, .infinity, .nan] {
+        for t: Float in [Float(1e-45 as Double), Float.leastNonzeroMagnitude, Float.leastNormalMagnitude.nextDown, 0, -1, .infinity, .nan] {
             let error = #expect(throws: ValidationError.self) {
                 try Calibration.validate(.logits(Self.tiny), labels: [1, 2], configuration: CalibrationConfiguration(temperature: t))
             }

@@ -97,7 +97,7 @@ struct CalibrationStateLimitTests {
 
     @Test("a state's temperature must be a positive normal float32, like the request's")
     func stateTemperature() {
-        for t: Float in [1e-45, 0, -1, .infinity, .nan] {
+        for t: Float in [Float(1e-45 as Double), 0, -1, .infinity, .nan] {
             var s = Self.state(rows: 2)
             s.temperature = t
             #expect((#expect(throws: ValidationError.self) { try s.validate() })?.path == "state.temperature", "\(t)")
