@@ -86,9 +86,9 @@ struct CalibrationDomainTests {
         }
     }
 
-    @Test("bootstrap × rows beyond the limit is too_large at bootstrap")
+    @Test("bootstrap × (rows + bins) beyond the limit is too_large at bootstrap")
     func bootstrapWork() throws {
-        let rows = CalibrationConfiguration.maximumBootstrapDraws / CalibrationConfiguration.maximumBootstrap + 1
+        let rows = CalibrationConfiguration.maximumBootstrapWork / CalibrationConfiguration.maximumBootstrap - 15 + 1
         let logits = Matrix(rows: rows, columns: 1)
         let labels = [Int](repeating: 0, count: rows)
         let error = #expect(throws: ValidationError.self) {

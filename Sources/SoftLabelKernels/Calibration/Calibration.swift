@@ -9,8 +9,8 @@ public enum Calibration {
     /// Checks configuration, shapes and values: labels in [0, K), finite logits whose rows stay
     /// within float32 when divided by the temperature (`ScaledLogits`), probability rows with
     /// entries in [0, 1] summing to 1 ± 1e-3, temperature 1 for probabilities, at most
-    /// `CalibrationConfiguration.maximumRows` rows, bootstrap × rows within
-    /// `maximumBootstrapDraws`, and K × bins within `maximumClasswiseCells`. Paths name the
+    /// `CalibrationConfiguration.maximumRows` rows, bootstrap × (rows + bins) within
+    /// `maximumBootstrapWork`, and K × bins within `maximumClasswiseCells`. Paths name the
     /// offending field (`labels[3]`, `probabilities[2]`, `logits[0][7]`, `bins`, `top_k[1]`).
     public static func validate(_ input: CalibrationInput, labels: [Int], configuration: CalibrationConfiguration) throws(ValidationError) {
         try configuration.validate()
@@ -25,9 +25,10 @@ public enum Calibration {
         guard m.rows <= CalibrationConfiguration.maximumRows else {
             throw ValidationError(.tooLarge, "\(field) has \(m.rows) rows; at most \(CalibrationConfiguration.maximumRows) are accepted", path: field)
         }
-        let draws = configuration.bootstrap.multipliedReportingOverflow(by: m.rows)
-        guard !draws.overflow, draws.partialValue <= CalibrationConfiguration.maximumBootstrapDraws else {
-            throw ValidationError(.tooLarge, "bootstrap × rows = \(configuration.bootstrap) × \(m.rows) exceeds \(CalibrationConfiguration.maximumBootstrapDraws) resampled rows; use fewer resamples", path: "bootstrap")
+        // rows ≤ 2³¹ − 1 and bins + 1 ≤ 10,001: the sum cannot overflow, the product is checked.
+        let work = configuration.bootstrap.multipliedReportingOverflow(by: m.rows + configuration.edges.binCount)
+        guard !work.overflow, work.partialValue <= CalibrationConfiguration.maximumBootstrapWork else {
+            throw ValidationError(.tooLarge, "bootstrap × (rows + bins) = \(configuration.bootstrap) × (\(m.rows) + \(configuration.edges.binCount)) exceeds \(CalibrationConfiguration.maximumBootstrapWork); use fewer resamples", path: "bootstrap")
         }
         let cells = m.columns.multipliedReportingOverflow(by: configuration.bins)
         guard !cells.overflow, cells.partialValue <= CalibrationConfiguration.maximumClasswiseCells else {
