@@ -42,7 +42,7 @@ public struct TemperatureFit: Sendable, Equatable {
 /// [minimumTemperature, maximumTemperature]; at a bound the fit says so (`bound`), and every
 /// returned number is finite: all-correct rows (T → 0) and random labels (T → ∞) included.
 /// The lower end rises for logits so large that logits/T would leave float32 below it:
-/// T ≥ 4·max|x|/Float.greatestFiniteMagnitude (≥ 1e-4 only for |x| > 8.5e33; never above 1,
+/// T ≥ 4·max|x|/Float.greatestFiniteMagnitude (above 1e-4 only when max|x| > 8.5e33; never above 1,
 /// which validation guarantees is safe), so the ECE and NLL after the fit are always defined.
 /// Accuracy: β enters the SIMD row kernel as float32, so T is resolved to ~1e-7 relative (the
 /// API asks for 1e-6); the three fixture temperatures (scipy bounded minimisation of PyTorch's
