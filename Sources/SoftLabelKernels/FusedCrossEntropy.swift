@@ -24,8 +24,10 @@ enum FusedCrossEntropy {
         let logS = Float.log(s)
         let wy = w?[y] ?? 1
         let totalWeight = w == nil ? Float(k) : weightSum
+        // Without smoothing the gap term is left out, not multiplied by 0: a masked logit
+        // (float32's lowest) makes the float32 gap sum ∞, and 0·∞ would be NaN.
         let loss = Double(keep) * Double(wy) * (Double(logS) + Double(m - x[y]))
-            + Double(uniform) * (Double(totalWeight) * Double(logS) + Double(gap))
+            + (uniform == 0 ? 0 : Double(uniform) * (Double(totalWeight) * Double(logS) + Double(gap)))
         if let grad {
             // p_j·Σc − c_j with Σc = (1−ε)·w_y + (ε/K)·Σw and c_j = w_j·(ε/K) + [j = y]·(1−ε)·w_y.
             let logZ = m + logS

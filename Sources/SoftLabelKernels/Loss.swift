@@ -14,6 +14,7 @@
 /// gradient; `sum` gives 0.
 public enum Loss {
     /// Checks every input against the contract; throws the first problem with its JSON path.
+    /// Last, `LossDomain` checks that nothing the kernels compute can leave float32.
     public static func validate(logits: Matrix, source: TargetSource, configuration c: LossConfiguration,
                                 sourcePath: String) throws(ValidationError) {
         let k = logits.columns
@@ -57,6 +58,7 @@ public enum Loss {
                 throw ValidationError(.conflictingFields, "confidence_penalty applies to softmax losses, not to binary_cross_entropy", path: "confidence_penalty")
             }
         }
+        try LossDomain.validate(logits: logits, source: source, configuration: c)
     }
 
     /// Computes the loss. Inputs must have passed `validate`.

@@ -76,7 +76,7 @@ struct LossPlan {
         scratch.withUnsafeMutableBufferPointer { scratchBuffer in
             let x0 = xBuffer.baseAddress!
             let w = c.weight == nil ? nil : wBuffer.baseAddress
-            let weightSum = c.weight.map { $0.reduce(Float(0), +) } ?? Float(k)
+            let weightSum = Float(c.weight.map { $0.reduce(0.0) { $0 + Double($1) } } ?? Double(k))
             let q = scratchBuffer.baseAddress!
             let coefficients = q + k
             let pScratch = q + 2 * k
@@ -158,7 +158,7 @@ struct LossPlan {
                                                       scale: alpha * Float(klFactor))
                     }
                     klTotal += kl
-                    rowLoss += Double(alpha * temperature * temperature) * kl
+                    rowLoss += Double(alpha) * Double(temperature) * Double(temperature) * kl
                 }
                 perSample[b] = Float(rowLoss)
             }
@@ -169,7 +169,7 @@ struct LossPlan {
         }
         }
 
-        let t2 = Double(temperature * temperature)
+        let t2 = Double(temperature) * Double(temperature)  // T² in float32 overflows from T ≈ 1.8e19
         var loss: Double?
         switch c.reduction {
         case .none:

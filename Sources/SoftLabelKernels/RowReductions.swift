@@ -115,50 +115,52 @@ enum Row {
         return horizontalSum(s0 + s1)
     }
 
-    /// Σ_k e^(x_k·scale − shift): the softmax denominator at temperature 1/scale.
+    /// Σ_k e^(x_k·scale − shift): the softmax denominator at temperature 1/scale. The exponent
+    /// is fl(fl(x_k·scale) − shift), unfused, so that with shift = fl(max·scale) the maximum's
+    /// exponent is exactly 0 (see `CalibrationRowKernels.exponentialMoments`).
     @inlinable
     static func sumExp(_ x: UnsafePointer<Float>, _ count: Int, scale: Float = 1, shift: Float) -> Float {
-        let sh = SIMD8<Float>(repeating: -shift)
+        let sh = SIMD8<Float>(repeating: shift)
         let sc = SIMD8<Float>(repeating: scale)
         var s0 = SIMD8<Float>.zero
         var s1 = SIMD8<Float>.zero
         var i = 0
         while i + 16 <= count {
-            s0 += simdExp(sh.addingProduct(load(x + i), sc))
-            s1 += simdExp(sh.addingProduct(load(x + i + 8), sc))
+            s0 += simdExp(load(x + i) * sc - sh)
+            s1 += simdExp(load(x + i + 8) * sc - sh)
             i += 16
         }
         if i + 8 <= count {
-            s0 += simdExp(sh.addingProduct(load(x + i), sc))
+            s0 += simdExp(load(x + i) * sc - sh)
             i += 8
         }
         if i < count {
             // Padding lanes hold -inf·scale - shift → e^(−∞) = 0 after clamping.
             let v = loadPartial(x + i, count - i, fill: 0)
-            var e = simdExp(sh.addingProduct(v, sc))
+            var e = simdExp(v * sc - sh)
             for lane in (count - i)..<8 { e[lane] = 0 }
             s1 += e
         }
         return horizontalSum(s0 + s1)
     }
 
-    /// out_k = e^(x_k·scale − shift); returns Σ_k out_k.
+    /// out_k = e^(x_k·scale − shift), the exponent unfused as in `sumExp`; returns Σ_k out_k.
     @inlinable
     @discardableResult
     static func exp(_ x: UnsafePointer<Float>, _ count: Int, scale: Float = 1, shift: Float,
                     into out: UnsafeMutablePointer<Float>) -> Float {
-        let sh = SIMD8<Float>(repeating: -shift)
+        let sh = SIMD8<Float>(repeating: shift)
         let sc = SIMD8<Float>(repeating: scale)
         var s = SIMD8<Float>.zero
         var i = 0
         while i + 8 <= count {
-            let e = simdExp(sh.addingProduct(load(x + i), sc))
+            let e = simdExp(load(x + i) * sc - sh)
             store(e, out + i)
             s += e
             i += 8
         }
         if i < count {
-            var e = simdExp(sh.addingProduct(loadPartial(x + i, count - i, fill: 0), sc))
+            var e = simdExp(loadPartial(x + i, count - i, fill: 0) * sc - sh)
             for lane in (count - i)..<8 { e[lane] = 0 }
             storePartial(e, out + i, count - i)
             s += e

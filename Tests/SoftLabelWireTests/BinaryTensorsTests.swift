@@ -68,6 +68,30 @@ import SoftLabelWire
         }
     }
 
+    /// Sizes and shapes from a request at the extremes of Int (issue 11): errors, never a trap.
+    @Test func extremeSizesAreErrors() throws {
+        let wide: [Int64] = [.max, .min, -1, 0]
+        try wide.withUnsafeBytes { raw in
+            #expect(try BinaryTensors.integers(raw, datatype: .int64, path: "labels") == [Int.max, Int.min, -1, 0])
+            for (rows, columns) in [(Int.max, 2), (-1, -1), (1 << 32, 1 << 32), (Int.min, 1), (1, Int.max)] {
+                #expect(throws: JSONReadError.self) { _ = try BinaryTensors.matrix(raw, rows: rows, columns: columns, path: "logits") }
+            }
+            for count in [Int.max, -1, Int.min] {
+                #expect(throws: JSONReadError.self) { _ = try BinaryTensors.floats(raw, expectedCount: count, path: "p") }
+                #expect(throws: JSONReadError.self) { _ = try BinaryTensors.integers(raw, datatype: .int32, expectedCount: count, path: "labels") }
+            }
+            for length in [Int.max, Int.min] {
+                #expect(throws: JSONReadError.self) { _ = try BinaryTensors.split(raw, inferenceHeaderContentLength: length) }
+            }
+            var tensors = BinaryTensorReader(raw)
+            for size in [Int.max, -1, Int.min, 33] {
+                #expect(throws: JSONReadError.self) { _ = try tensors.next(byteCount: size, path: "x") }
+            }
+            #expect(try tensors.next(byteCount: 32, path: "x").count == 32)
+            try tensors.finish()
+        }
+    }
+
     @Test func zeroCopyWhenAligned() throws {
         let floats: [Float] = [1, 2, 3, 4]
         try floats.withUnsafeBytes { raw in

@@ -15,9 +15,9 @@ enum EqualMassBinning {
         precondition(correct.count == n && groups >= 1)
         // Sort (confidence, row) pairs in place: local comparisons, no indirection; the row
         // index breaks ties, which makes the unstable sort stable.
-        var pairs = confidence.enumerated().map { (value: $0.element, row: Int32($0.offset)) }
+        var pairs = confidence.enumerated().map { (value: $0.element, row: $0.offset) }
         pairs.sort { $0.value < $1.value || ($0.value == $1.value && $0.row < $1.row) }
-        let order = pairs.map { Int($0.row) }
+        let order = pairs.map(\.row)
         var count = [Int](repeating: 0, count: groups)
         var hits = [Int](repeating: 0, count: groups)
         var sums = [Double](repeating: 0, count: groups)

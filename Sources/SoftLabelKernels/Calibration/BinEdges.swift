@@ -40,7 +40,7 @@ public struct BinEdges: Sendable, Equatable {
     public var binCount: Int { rule == .separateOne ? bins + 1 : bins }
 
     /// Index in [0, binCount) of the bin that holds `p` (p in [0, 1]; values outside are
-    /// clamped). Exact for float32 p (see the type's comment).
+    /// clamped, and NaN lands in bin 0). Exact for float32 p (see the type's comment).
     @inlinable @inline(__always)
     public func index(of p: Float) -> Int { index(of: Double(p)) }
 
@@ -49,7 +49,11 @@ public struct BinEdges: Sendable, Equatable {
     /// edge can land on the other side, far below float32 resolution.
     @inlinable @inline(__always)
     public func index(of p: Double) -> Int {
-        let t = p * Double(bins)
+        // Clamped before any conversion, so that Int(_:) sees a value in (0, bins + 1]: NaN and
+        // p ≤ 0 go to bin 0, p > 1 (and +∞) to the last bin.
+        let product = p * Double(bins)
+        guard product > 0 else { return 0 }
+        let t = Swift.min(product, Double(bins) + 1)
         switch rule {
         case .lowerClosed:
             return Swift.min(Swift.max(Int(t.rounded(.down)), 0), bins - 1)
@@ -67,10 +71,11 @@ public struct BinEdges: Sendable, Equatable {
     public func upper(_ b: Int) -> Double { b >= bins ? 1 : Double(b + 1) / Double(bins) }
 }
 
-/// Bin lookup under the default rule without the struct: ⌊p·bins⌋ clamped to the last bin.
-/// Used for classwise ECE, which always bins p_k with the default rule (docs/api.md).
+/// Bin lookup under the default rule without the struct: ⌊p·bins⌋ clamped to [0, last]
+/// (NaN to 0). Used for classwise ECE, which always bins p_k with the default rule (docs/api.md).
 @inlinable @inline(__always)
 func lowerClosedBin(_ p: Float, bins: Double, last: Int) -> Int {
-    let b = Int(Double(p) * bins)  // truncation = floor for p ≥ 0; exact product (see BinEdges)
-    return b > last ? last : (b < 0 ? 0 : b)
+    let t = Double(p) * bins  // exact product (see BinEdges)
+    guard t >= 1 else { return 0 }  // p < 1/bins, negative or NaN
+    return t >= Double(last) ? last : Int(t)  // truncation = floor for t ≥ 1
 }

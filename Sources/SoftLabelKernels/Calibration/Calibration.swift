@@ -6,9 +6,11 @@
 /// All functions except `validate` expect validated input and trap (precondition) on a shape
 /// mismatch; they never throw.
 public enum Calibration {
-    /// Checks configuration, shapes and values: labels in [0, K), finite logits, probability
-    /// rows with entries in [0, 1] summing to 1 ± 1e-3, temperature 1 for probabilities, and
-    /// K × bins within `CalibrationConfiguration.maximumClasswiseCells`. Paths name the
+    /// Checks configuration, shapes and values: labels in [0, K), finite logits whose rows stay
+    /// within float32 when divided by the temperature (`ScaledLogits`), probability rows with
+    /// entries in [0, 1] summing to 1 ± 1e-3, temperature 1 for probabilities, at most
+    /// `CalibrationConfiguration.maximumRows` rows, bootstrap × (rows + bins) within
+    /// `maximumBootstrapWork`, and K × bins within `maximumClasswiseCells`. Paths name the
     /// offending field (`labels[3]`, `probabilities[2]`, `logits[0][7]`, `bins`, `top_k[1]`).
     public static func validate(_ input: CalibrationInput, labels: [Int], configuration: CalibrationConfiguration) throws(ValidationError) {
         try configuration.validate()
@@ -20,6 +22,14 @@ public enum Calibration {
         guard m.rows == 0 || m.columns >= 1 else {
             throw ValidationError(.shapeMismatch, "\(field) rows must have at least one class", path: "\(field)[0]")
         }
+        guard m.rows <= CalibrationConfiguration.maximumRows else {
+            throw ValidationError(.tooLarge, "\(field) has \(m.rows) rows; at most \(CalibrationConfiguration.maximumRows) are accepted", path: field)
+        }
+        // rows ≤ 2³¹ − 1 and bins + 1 ≤ 10,001: the sum cannot overflow, the product is checked.
+        let work = configuration.bootstrap.multipliedReportingOverflow(by: m.rows + configuration.edges.binCount)
+        guard !work.overflow, work.partialValue <= CalibrationConfiguration.maximumBootstrapWork else {
+            throw ValidationError(.tooLarge, "bootstrap × (rows + bins) = \(configuration.bootstrap) × (\(m.rows) + \(configuration.edges.binCount)) exceeds \(CalibrationConfiguration.maximumBootstrapWork); use fewer resamples", path: "bootstrap")
+        }
         let cells = m.columns.multipliedReportingOverflow(by: configuration.bins)
         guard !cells.overflow, cells.partialValue <= CalibrationConfiguration.maximumClasswiseCells else {
             throw ValidationError(.tooLarge, "classes × bins = \(m.columns) × \(configuration.bins) exceeds \(CalibrationConfiguration.maximumClasswiseCells) classwise cells; use fewer bins", path: "bins")
@@ -30,6 +40,7 @@ public enum Calibration {
         switch input {
         case .logits(let logits):
             try validateFinite(logits, path: field)
+            try ScaledLogits.validate(logits, temperature: configuration.temperature, path: field, temperaturePath: "temperature")
         case .probabilities(let p):
             guard configuration.temperature == 1 else {
                 throw ValidationError(.conflictingFields, "temperature applies to logits; probabilities are used as given (omit temperature or send logits)", path: "temperature")

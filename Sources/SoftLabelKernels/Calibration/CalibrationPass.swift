@@ -40,9 +40,10 @@ struct CalibrationRows {
 
 /// One pass over the rows that fills a `CalibrationState` (and, on request, `CalibrationRows`).
 ///
-/// Per logits row x with s = 1/T and m = max_k x_k: one SIMD sweep computes e_k = exp(x_k·s − m·s),
-/// S = Σe, Σe·d and Σe² (`CalibrationRowKernels.exponentialMoments`); from them
-///   confidence = e_argmax/S, NLL = log S − (x_y·s − m·s) (log-softmax, no clipping),
+/// Per logits row x with s = 1/T and m = max_k x_k: one SIMD sweep computes e_k = exp(d_k) with
+/// d_k = x_k·s − m·s (float32, `d_argmax` = 0 exactly), S = Σe, Σe·d and Σe²
+/// (`CalibrationRowKernels.exponentialMoments`); from them
+///   confidence = e_argmax/S, NLL = log S − d_y (log-softmax, no clipping),
 ///   entropy = log S − Σe·d/S, Brier = Σp² − 2p_y + 1 = Σe²/S² − 2e_y/S + 1,
 /// and the classwise bins take p_k = e_k/S from the same scratch row (L1-resident). Batch sums
 /// are `Double` with Neumaier compensation. Accuracy vs float64 numpy on the same float32
@@ -144,9 +145,10 @@ private struct Accumulator {
                 let logSum = Double.log(moments.sum)
                 let conf = Double(e[argmax]) * inverseSum
                 let py = Double(e[y]) * inverseSum
-                // x_y·s − shift is exact in Double (24-bit × 24-bit product); −log p_y ≥ 0 up to the
-                // float32 exp/sum error (~1e-7), which the clamp keeps from going negative.
-                let rowNLL = Swift.max(logSum - (Double(x[y]) * Double(scale) - Double(shift)), 0)
+                // −log p_y = log S − d_y with d_y exactly as the kernel formed it (so that the
+                // maximum's d is 0 here too); ≥ 0 up to the float32 exp/sum error (~1e-7), which
+                // the clamp keeps from going negative.
+                let rowNLL = Swift.max(logSum - Double(x[y] * scale - shift), 0)
                 let rowEntropy = Swift.max(logSum - moments.weightedShift * inverseSum, 0)
                 let rowBrier = Swift.max(moments.sumSquares * inverseSum * inverseSum - 2 * py + 1, 0)
                 let rank = argmax == y ? 0 : (needsRank ? CalibrationRowKernels.rank(of: y, in: x, k) : 1)

@@ -12,12 +12,16 @@ enum CalibrationRowKernels {
     /// Σ e_k, Σ e_k·d_k, Σ e_k² that give the softmax's sum, entropy and Σ p² in one pass:
     /// with S = Σe, p_k = e_k/S, log p_k = d_k − log S:
     ///   H = −Σ p log p = log S − (Σ e·d)/S,   Σ p² = (Σ e²)/S².
-    /// Every term of the first two sums has one sign (e ≥ 0, d ≤ 0 when shift = max·scale).
+    /// d_k is fl(fl(x_k·scale) − shift), not a fused multiply-add: with shift = fl(max·scale)
+    /// the row's maximum gets d = 0 exactly and every other d ≤ 0 (rounding is monotone), so
+    /// S ≥ 1 and no e_k exceeds 1. (A fused x·scale − fl(max·scale) leaves the rounding error
+    /// of max·scale in the maximum's d: for |max·scale| ≳ 10¹¹ that exceeds 88 and e^d
+    /// overflows to ∞, a NaN softmax.) Every term of the first two sums has one sign (e ≥ 0, d ≤ 0).
     @inlinable
     static func exponentialMoments(_ x: UnsafePointer<Float>, _ k: Int, scale: Float, shift: Float,
                                    into e: UnsafeMutablePointer<Float>) -> (sum: Double, weightedShift: Double, sumSquares: Double) {
         let sc = SIMD8<Float>(repeating: scale)
-        let sh = SIMD8<Float>(repeating: -shift)
+        let sh = SIMD8<Float>(repeating: shift)
         var sum = 0.0, weighted = 0.0, squares = 0.0
         var i = 0
         while i < k {
@@ -26,7 +30,7 @@ enum CalibrationRowKernels {
             var sd = SIMD8<Float>.zero
             var s2 = SIMD8<Float>.zero
             while i + 8 <= end {
-                let d = sh.addingProduct(Row.load(x + i), sc)
+                let d = Row.load(x + i) * sc - sh
                 let ev = simdExp(d)
                 Row.store(ev, e + i)
                 s += ev
@@ -37,7 +41,7 @@ enum CalibrationRowKernels {
             if i < end {
                 let n = end - i
                 let live = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< SIMD8<Int32>(repeating: Int32(n))
-                let d = SIMD8<Float>.zero.replacing(with: sh.addingProduct(Row.loadPartial(x + i, n, fill: 0), sc), where: live)
+                let d = SIMD8<Float>.zero.replacing(with: Row.loadPartial(x + i, n, fill: 0) * sc - sh, where: live)
                 let ev = SIMD8<Float>.zero.replacing(with: simdExp(d), where: live)
                 Row.storePartial(ev, e + i, n)
                 s += ev

@@ -126,8 +126,28 @@ public struct CalibrationState: Sendable, Equatable {
 
     public var edges: BinEdges { BinEdges(bins: bins, rule: edgeRule) }
 
+    /// The largest count a state holds, 2⁵³ − 1: every count is then exact as a `Double` (the
+    /// metrics divide by it) and as a JSON number (the service reads counts back as float64).
+    /// A merge whose total would exceed it is rejected (`too_large`).
+    public static let maximumCount = 9_007_199_254_740_991
+
+    /// Relative slack of a sum of probabilities over n rows against n (each term is ≤ 1; the
+    /// slack covers the rounding of the sums and of up to millions of merges).
+    static let probabilitySumTolerance = 1e-6
+
     /// Checks a state read back from JSON: known version, sizes that agree with `bins` and
-    /// `numClasses`, counts that are consistent, sums that are finite.
+    /// `numClasses`, and statistics that one pass over some rows could have produced:
+    /// - every count is an integer in [0, `maximumCount`]; correct ≤ count; each top-k hit
+    ///   count in [correct, count]; nll_infinite_count ≤ count;
+    /// - the per-bin counts add up to count (and correct), each bin's correct ≤ its count;
+    ///   each class's per-bin counts add up to count, and the positives of all cells to count
+    ///   (one label per row);
+    /// - every sum is finite and ≥ 0; a bin's confidence sum is at most its count, and a class's
+    ///   probability sums together at most count (each probability is ≤ 1), both within
+    ///   `probabilitySumTolerance`;
+    /// - temperature is a positive normal float32 (as the request's).
+    /// Sums of counts are checked as they accumulate (a running total never passes count), so
+    /// no input overflows; what passes keeps every metric of `CalibrationMetrics` finite.
     public func validate(path: String = "state") throws(ValidationError) {
         func fail(_ field: String, _ message: String) -> ValidationError {
             ValidationError(.invalidValue, message, path: "\(path).\(field)")
@@ -137,16 +157,19 @@ public struct CalibrationState: Sendable, Equatable {
         guard bins >= 1, bins <= CalibrationConfiguration.maximumBins else {
             throw fail("bins", "bins must be in [1, \(CalibrationConfiguration.maximumBins)], got \(bins)")
         }
-        guard numClasses.multipliedReportingOverflow(by: bins).partialValue <= CalibrationConfiguration.maximumClasswiseCells,
-              !numClasses.multipliedReportingOverflow(by: bins).overflow else {
+        let product = numClasses.multipliedReportingOverflow(by: bins)
+        guard !product.overflow, product.partialValue <= CalibrationConfiguration.maximumClasswiseCells else {
             throw ValidationError(.tooLarge, "num_classes × bins exceeds \(CalibrationConfiguration.maximumClasswiseCells)", path: "\(path).bins")
         }
-        guard temperature.isFinite, temperature > 0 else { throw fail("temperature", "temperature must be finite and > 0") }
+        let cells = product.partialValue
+        guard temperature.isNormal, temperature > 0 else {
+            throw fail("temperature", "temperature must be a positive normal float32 in [\(Float.leastNormalMagnitude), \(Float.greatestFiniteMagnitude)], got \(temperature)")
+        }
         guard topK == Array(Set(topK)).sorted(), topK.allSatisfy({ $0 >= 1 && $0 <= numClasses }) else {
             throw fail("top_k", "top_k must be distinct ascending values in [1, num_classes]")
         }
         guard topKCorrect.count == topK.count else { throw fail("top_k_correct", "expected \(topK.count) entries (one per top_k value)") }
-        guard count >= 0 else { throw fail("count", "count must be ≥ 0") }
+        guard count >= 0, count <= Self.maximumCount else { throw fail("count", "count must be an integer in [0, \(Self.maximumCount)], got \(count)") }
         guard correct >= 0, correct <= count else { throw fail("correct", "correct must be in [0, count]") }
         for (i, c) in topKCorrect.enumerated() where c < correct || c > count {
             throw fail("top_k_correct[\(i)]", "top-k hits must be in [correct, count]")
@@ -156,30 +179,62 @@ public struct CalibrationState: Sendable, Equatable {
         where !(value.isFinite && value >= 0) {
             throw fail(name, "must be a finite number ≥ 0, got \(value)")
         }
+        guard confidenceSum <= Self.probabilitySumBound(count) else {
+            throw fail("confidence_sum", "the sum of \(count) confidences cannot exceed \(count), got \(confidenceSum)")
+        }
         let binTotal = edges.binCount
         guard binCount.count == binTotal, binCorrect.count == binTotal, binConfidenceSum.count == binTotal else {
             throw ValidationError(.shapeMismatch, "per-bin arrays must have \(binTotal) entries", path: "\(path).bin_count")
         }
+        // Running totals stay ≤ count ≤ 2⁵³ − 1: each addend is checked against what is left.
+        var rowsInBins = 0, correctInBins = 0
         for b in 0..<binTotal {
-            guard binCount[b] >= 0, binCorrect[b] >= 0, binCorrect[b] <= binCount[b] else {
+            guard binCount[b] >= 0, binCount[b] <= count - rowsInBins else {
+                throw fail("bin_count[\(b)]", "per-bin counts must be ≥ 0 and add up to count (\(count))")
+            }
+            guard binCorrect[b] >= 0, binCorrect[b] <= binCount[b] else {
                 throw fail("bin_correct[\(b)]", "bin counts must satisfy 0 ≤ correct ≤ count")
             }
-            guard binConfidenceSum[b].isFinite, binConfidenceSum[b] >= 0 else { throw fail("bin_confidence_sum[\(b)]", "must be finite and ≥ 0") }
+            rowsInBins += binCount[b]
+            correctInBins += binCorrect[b]
+            let sum = binConfidenceSum[b]
+            guard sum.isFinite, sum >= 0, sum <= Self.probabilitySumBound(binCount[b]) else {
+                throw fail("bin_confidence_sum[\(b)]", "must be finite, ≥ 0 and at most the bin's count (\(binCount[b])), got \(sum)")
+            }
         }
-        guard binCount.reduce(0, +) == count, binCorrect.reduce(0, +) == correct else {
+        guard rowsInBins == count, correctInBins == correct else {
             throw fail("bin_count", "per-bin counts must add up to count and correct")
         }
-        let cells = numClasses * bins
         guard classBinCount.count == cells, classBinPositives.count == cells, classBinProbabilitySum.count == cells else {
             throw ValidationError(.shapeMismatch, "per-class-bin arrays must have num_classes × bins = \(cells) entries", path: "\(path).class_bin_count")
         }
-        for i in 0..<cells {
-            guard classBinCount[i] >= 0, classBinPositives[i] >= 0, classBinPositives[i] <= classBinCount[i],
-                  classBinProbabilitySum[i].isFinite, classBinProbabilitySum[i] >= 0 else {
-                throw fail("class_bin_count[\(i)]", "per-class-bin statistics must be consistent, non-negative and finite")
+        var positives = 0
+        for k in 0..<numClasses {
+            var rowsOfClass = 0
+            var probabilityOfClass = 0.0
+            for i in (k * bins)..<((k + 1) * bins) {
+                let n = classBinCount[i], hits = classBinPositives[i], sum = classBinProbabilitySum[i]
+                guard n >= 0, n <= count - rowsOfClass, hits >= 0, hits <= n, hits <= count - positives, sum.isFinite, sum >= 0 else {
+                    throw fail("class_bin_count[\(i)]", "per-class-bin statistics must be consistent, non-negative and finite (each class's counts add up to count)")
+                }
+                rowsOfClass += n
+                positives += hits
+                probabilityOfClass += sum
+            }
+            guard rowsOfClass == count else {
+                throw fail("class_bin_count[\(k * bins)]", "class \(k)'s per-bin counts add up to \(rowsOfClass), expected count (\(count))")
+            }
+            guard probabilityOfClass <= Self.probabilitySumBound(count) else {
+                throw fail("class_bin_probability_sum[\(k * bins)]", "class \(k)'s probability sums add up to \(probabilityOfClass), more than count (\(count))")
             }
         }
+        guard positives == count else {
+            throw fail("class_bin_positives", "the positives of all classes add up to \(positives), expected count (\(count)): one label per row")
+        }
     }
+
+    /// The largest sum of n probabilities (each ≤ 1) that `validate` accepts.
+    static func probabilitySumBound(_ n: Int) -> Double { Double(n) * (1 + probabilitySumTolerance) }
 
     /// True when `other` was computed with the same classes, bins, edge rule, binning,
     /// temperature and top-k, so that the two can be merged; otherwise the field that differs.
@@ -195,28 +250,57 @@ public struct CalibrationState: Sendable, Equatable {
     }
 
     /// Adds `other`'s statistics to this state: the state of the concatenated rows.
+    ///
+    /// Every count is added with overflow reporting and must stay ≤ `maximumCount`, every sum
+    /// must stay finite; otherwise this throws `too_large` naming the field, and the state is
+    /// left unchanged. Both states should have passed `validate` (a state whose arrays do not
+    /// match its header is rejected with `shape_mismatch`).
     public mutating func merge(_ other: CalibrationState) throws(ValidationError) {
         if let (field, message) = incompatibility(with: other) {
             throw ValidationError(.conflictingFields, "cannot merge states: \(message)", path: field)
         }
-        count += other.count
-        correct += other.correct
-        for i in topKCorrect.indices { topKCorrect[i] += other.topKCorrect[i] }
-        confidenceSum += other.confidenceSum
-        nllSum += other.nllSum
-        nllInfiniteCount += other.nllInfiniteCount
-        brierSum += other.brierSum
-        entropySum += other.entropySum
+        guard topKCorrect.count == other.topKCorrect.count, binCount.count == other.binCount.count,
+              binCorrect.count == other.binCount.count, binConfidenceSum.count == other.binCount.count,
+              binCorrect.count == binCount.count, binConfidenceSum.count == binCount.count,
+              classBinCount.count == other.classBinCount.count, classBinPositives.count == other.classBinCount.count,
+              classBinProbabilitySum.count == other.classBinCount.count, classBinPositives.count == classBinCount.count,
+              classBinProbabilitySum.count == classBinCount.count else {
+            throw ValidationError(.shapeMismatch, "cannot merge states whose arrays differ in size (validate them first)", path: "bin_count")
+        }
+        func add(_ a: Int, _ b: Int, _ field: @autoclosure () -> String) throws(ValidationError) -> Int {
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            guard !overflow, sum <= Self.maximumCount else {
+                throw ValidationError(.tooLarge, "the merged \(field()) exceeds \(Self.maximumCount) (2^53 − 1), the largest count a state holds", path: field())
+            }
+            return sum
+        }
+        func add(_ a: Double, _ b: Double, _ field: @autoclosure () -> String) throws(ValidationError) -> Double {
+            let sum = a + b
+            guard sum.isFinite else {
+                throw ValidationError(.tooLarge, "the merged \(field()) is beyond the float64 range", path: field())
+            }
+            return sum
+        }
+        var r = self
+        r.count = try add(count, other.count, "count")
+        r.correct = try add(correct, other.correct, "correct")
+        for i in topKCorrect.indices { r.topKCorrect[i] = try add(topKCorrect[i], other.topKCorrect[i], "top_k_correct[\(i)]") }
+        r.confidenceSum = try add(confidenceSum, other.confidenceSum, "confidence_sum")
+        r.nllSum = try add(nllSum, other.nllSum, "nll_sum")
+        r.nllInfiniteCount = try add(nllInfiniteCount, other.nllInfiniteCount, "nll_infinite_count")
+        r.brierSum = try add(brierSum, other.brierSum, "brier_sum")
+        r.entropySum = try add(entropySum, other.entropySum, "entropy_sum")
         for b in binCount.indices {
-            binCount[b] += other.binCount[b]
-            binCorrect[b] += other.binCorrect[b]
-            binConfidenceSum[b] += other.binConfidenceSum[b]
+            r.binCount[b] = try add(binCount[b], other.binCount[b], "bin_count[\(b)]")
+            r.binCorrect[b] = try add(binCorrect[b], other.binCorrect[b], "bin_correct[\(b)]")
+            r.binConfidenceSum[b] = try add(binConfidenceSum[b], other.binConfidenceSum[b], "bin_confidence_sum[\(b)]")
         }
         for i in classBinCount.indices {
-            classBinCount[i] += other.classBinCount[i]
-            classBinPositives[i] += other.classBinPositives[i]
-            classBinProbabilitySum[i] += other.classBinProbabilitySum[i]
+            r.classBinCount[i] = try add(classBinCount[i], other.classBinCount[i], "class_bin_count[\(i)]")
+            r.classBinPositives[i] = try add(classBinPositives[i], other.classBinPositives[i], "class_bin_positives[\(i)]")
+            r.classBinProbabilitySum[i] = try add(classBinProbabilitySum[i], other.classBinProbabilitySum[i], "class_bin_probability_sum[\(i)]")
         }
+        self = r
     }
 
     /// `self` merged with `other`.
@@ -239,7 +323,11 @@ public struct CalibrationState: Sendable, Equatable {
             if let (field, message) = first.incompatibility(with: states[i]) {
                 throw ValidationError(.conflictingFields, "cannot merge states: \(message)", path: "\(path)[\(i)].\(field)")
             }
-            try result.merge(states[i])
+            do {
+                try result.merge(states[i])
+            } catch {
+                throw ValidationError(error.code, error.message, path: "\(path)[\(i)].\(error.path)")
+            }
         }
         return result
     }

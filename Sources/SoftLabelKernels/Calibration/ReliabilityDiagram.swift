@@ -198,11 +198,14 @@ private func niceCeiling(_ v: Double) -> Double {
 }
 
 /// `value` with `decimals` digits after the point (no Foundation; round half away from zero).
+/// Non-finite values print as "0"; magnitudes whose scaled digits would not fit an exact Int
+/// (≥ 2⁵³) print as Swift's shortest text ("1e+20"), which SVG also reads as a number.
 func f(_ value: Double, _ decimals: Int = 2) -> String {
     guard value.isFinite else { return "0" }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
     let scaled = (Swift.abs(value) * scale).rounded()
+    guard scaled < 9_007_199_254_740_992 else { return value.description }
     let negative = value < 0 && scaled > 0
     let integer = Int(scaled / scale)
     var fraction = String(Int(scaled - Double(integer) * scale))

@@ -98,13 +98,15 @@ public enum SmoothECE {
 
     /// relplot `smooth_round_to_grid` of the residuals and of ones: bins = int(f·(E−1)) clipped
     /// to [0, E−2], frac = f·(E−1) − bins; (1 − frac)·v to bins, frac·v to bins + 1, row by row.
+    /// (f is a confidence in [0, 1]; the clip is done before the conversion to Int, so no value
+    /// of f, NaN included, can trap there.)
     static func deposit(_ f: [Double], residual: [Double], residualGrid: inout [Double], onesGrid: inout [Double]) {
         let gridPoints = residualGrid.count
         precondition(onesGrid.count == gridPoints && residual.count == f.count)
         let scale = Double(gridPoints - 1)
         for i in f.indices {
             let t = f[i] * scale
-            let bin = Swift.min(Swift.max(Int(t), 0), gridPoints - 2)
+            let bin = t >= 1 ? (t < Double(gridPoints - 2) ? Int(t) : gridPoints - 2) : 0
             let fraction = t - Double(bin)
             residualGrid[bin] += (1 - fraction) * residual[i]
             residualGrid[bin + 1] += fraction * residual[i]

@@ -5,7 +5,8 @@ public struct TemperatureFit: Sendable, Equatable {
     /// Where the fit stopped at a bound instead of at an interior minimum.
     public enum Bound: String, Sendable, Equatable {
         /// NLL still decreased at `TemperatureScaling.minimumTemperature` (e.g. every row
-        /// correct with a margin: the infimum is at T → 0).
+        /// correct with a margin: the infimum is at T → 0), or at the larger lower end that
+        /// logits beyond ±8.5e33 impose (see `TemperatureScaling`).
         case minimumTemperature = "minimum_temperature"
         /// NLL still decreased at `TemperatureScaling.maximumTemperature` (e.g. labels
         /// independent of the logits: the infimum is at T → ∞, the uniform prediction).
@@ -40,6 +41,9 @@ public struct TemperatureFit: Sendable, Equatable {
 /// in the float32 lane sums). Typically 4–8 passes. T is searched in
 /// [minimumTemperature, maximumTemperature]; at a bound the fit says so (`bound`), and every
 /// returned number is finite: all-correct rows (T → 0) and random labels (T → ∞) included.
+/// The lower end rises for logits so large that logits/T would leave float32 below it:
+/// T ≥ 4·max|x|/Float.greatestFiniteMagnitude (above 1e-4 only when max|x| > 8.5e33; never above 1,
+/// which validation guarantees is safe), so the ECE and NLL after the fit are always defined.
 /// Accuracy: β enters the SIMD row kernel as float32, so T is resolved to ~1e-7 relative (the
 /// API asks for 1e-6); the three fixture temperatures (scipy bounded minimisation of PyTorch's
 /// cross-entropy) agree to ≤ 3e-8 relative in 6–7 passes.
@@ -68,7 +72,8 @@ public enum TemperatureScaling {
     public static func fit(logits: Matrix, labels: [Int], bins: Int = CalibrationConfiguration.defaultBins) -> TemperatureFit {
         precondition(labels.count == logits.rows && logits.rows > 0)
         let before = Calibration.metrics(Calibration.state(logits: logits, labels: labels, configuration: CalibrationConfiguration(bins: bins, topK: [])))
-        let solution = logits.columns <= 1 ? (beta: 1.0, iterations: 0, converged: true, bound: nil) : solve(logits: logits, labels: labels)
+        let solution = logits.columns <= 1 ? (beta: 1.0, iterations: 0, converged: true, bound: nil)
+            : solve(logits: logits, labels: labels, largestBeta: largestBeta(logits))
         let temperature = 1 / solution.beta
         let after = Calibration.metrics(Calibration.state(logits: logits, labels: labels,
                                                           configuration: CalibrationConfiguration(bins: bins, temperature: Float(temperature), topK: [])))
@@ -97,12 +102,23 @@ public enum TemperatureScaling {
         return (value.value / n, slope.value / n, curvature.value / n)
     }
 
-    static func solve(logits: Matrix, labels: [Int]) -> (beta: Double, iterations: Int, converged: Bool, bound: TemperatureFit.Bound?) {
+    /// The largest β = 1/T at which softmax(β·logits) stays within float32 (`ScaledLogits`), up
+    /// to 1/minimumTemperature: with β·max|x| ≤ float32 max / 4 every row is safe; above that
+    /// only β ≤ 1 is known safe (validation checked T = 1 row by row, and a smaller scale
+    /// cannot overflow where scale 1 does not).
+    static func largestBeta(_ logits: Matrix) -> Double {
+        let largest = Double(logits.values.withUnsafeBufferPointer(ScaledLogits.largestMagnitude))
+        let safe = largest > 0 ? Double(Float.greatestFiniteMagnitude) / 4 / largest : .infinity
+        return Swift.min(1 / minimumTemperature, Swift.max(1, safe))
+    }
+
+    static func solve(logits: Matrix, labels: [Int], largestBeta: Double = 1 / minimumTemperature)
+        -> (beta: Double, iterations: Int, converged: Bool, bound: TemperatureFit.Bound?) {
         let k = logits.columns
         let maxima: [Float] = logits.values.withUnsafeBufferPointer { buffer in
             (0..<logits.rows).map { CalibrationRowKernels.maximum(buffer.baseAddress! + $0 * k, k) }
         }
-        let betaMin = 1 / maximumTemperature, betaMax = 1 / minimumTemperature
+        let betaMin = 1 / maximumTemperature, betaMax = largestBeta
         var lo = betaMin, hi = betaMax
         var loKnown = false, hiKnown = false
         var beta = 1.0
