@@ -40,13 +40,15 @@ enum SoftmaxLossTerms {
     /// Focal loss ℓ = −Σ_k c_k (1−p_k)^γ log p_k (Lin et al. 2017, with soft targets).
     /// With g_k = (1−p_k)^γ − γ·p_k·(1−p_k)^(γ−1)·log p_k, ∂ℓ/∂x_j = p_j·Σ_k c_k g_k − c_j g_j.
     /// Evaluated in Double per element; 1−p_k is −expm1(log p_k), exact near p_k = 1.
-    /// Matches PyTorch autograd of the same formula (rel. error ≤ 1e-6: `FixtureTests` on loss.json; against central differences in `LossPropertyTests`).
+    /// Matches PyTorch autograd of the same formula (rel. error ≤ 1e-6: `FixtureTests` on
+    /// loss.json; against central differences in `LossPropertyTests`). `scratch` holds K doubles
+    /// (the g_k), so a row allocates nothing.
     static func focal(x: UnsafePointer<Float>, c: UnsafePointer<Float>, p: UnsafePointer<Float>, count k: Int,
-                      logZ: Float, gamma: Float, grad: UnsafeMutablePointer<Float>?, scale: Float) -> Double {
+                      logZ: Float, gamma: Float, grad: UnsafeMutablePointer<Float>?, scale: Float,
+                      scratch g: UnsafeMutablePointer<Double>) -> Double {
         let gamma = Double(gamma)
         var loss = 0.0
         var sumCG = 0.0
-        var g = [Double](repeating: 0, count: grad == nil ? 0 : k)
         for j in 0..<k {
             let logP = Double(x[j]) - Double(logZ)
             let oneMinusP = -Double.expMinusOne(logP)
