@@ -1,6 +1,7 @@
 import Testing
 @testable import SoftLabelHTTP
 import Glibc
+import Synchronization
 
 /// Hostile and malformed requests over real sockets: each gets its status, a JSON error body,
 /// `Connection: close` and a closed connection, and the server keeps serving.
@@ -97,6 +98,43 @@ extension RawSocketRejectionTests {
             #expect(server.connectionCount == 0)
             usleep(1_500_000)  // the handler finishes into a closed connection
             try expectServing(port: port)
+        }
+    }
+
+    /// A request queued behind a busy compute thread whose client resets before its turn is never
+    /// computed: its job sees the connection closed and returns at once.
+    @Test func queuedRequestOfAGoneClientIsNotComputed() throws {
+        let computed = Atomic<Int>(0)
+        let handler = HTTPClosureHandler { request in
+            if request.path == "/slow" { usleep(800_000) } else { computed.add(1, ordering: .relaxed) }
+            return HTTPResponse(status: 200, text: "ok")
+        }
+        try withServer(testConfiguration(computeConcurrency: 1), handler: handler) { server, port in
+            let busy = try RawClient(port: port)
+            busy.send(get("/slow"))
+            usleep(100_000)
+            let address = SocketAddress(host: "127.0.0.1", port: port)!
+            let fd = socket(address.domain, Int32(SOCK_STREAM.rawValue), 0)
+            var storage = address.storage
+            let connected = withUnsafePointer(to: &storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, address.length) }
+            }
+            #expect(connected == 0)
+            let request = Array(get("/queued").utf8)
+            _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            usleep(100_000)  // parsed and queued behind /slow
+            var option = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+            close(fd)
+            #expect(try busy.readResponse().status == 200)
+            usleep(200_000)
+            #expect(computed.load(ordering: .relaxed) == 0)
+            // A request of a client that stays is computed as usual.
+            let stays = try RawClient(port: port)
+            stays.send(get("/kept"))
+            #expect(try stays.readResponse().status == 200)
+            #expect(computed.load(ordering: .relaxed) == 1)
+            _ = server
         }
     }
 }
