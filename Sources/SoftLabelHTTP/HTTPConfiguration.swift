@@ -64,7 +64,7 @@ public struct HTTPConfiguration: Sendable, Equatable {
         lingerTimeout: Duration = .seconds(2),
         drainTimeout: Duration = .seconds(25),
         maxConnections: Int = 1024,
-        maxInflightBytes: Int = 512 << 20,
+        maxInflightBytes: Int = 256 << 20,
         minResponseRate: Int = 16 << 10,
         retryAfterSeconds: Int = 1,
         computeConcurrency: Int = CPUs.available,

@@ -103,6 +103,10 @@ public enum ServerSettings {
         var ints: [String: Int] = [:], durations: [String: Duration] = [:]
         var host = HTTPConfiguration().host, level = "info"
         for setting in all {
+            // A malformed environment variable is an error even where a flag overrides it.
+            if flags[setting.field] != nil, let v = environment[setting.environment], !accepts(setting, v) {
+                throw Invalid(setting: setting, value: v, source: .environment)
+            }
             let (text, source): (String, Source) =
                 if let v = flags[setting.field] { (v, .flag) }
                 else if let v = environment[setting.environment] { (v, .environment) }
@@ -142,6 +146,16 @@ public enum ServerSettings {
         let service = ServiceConfiguration(maxElements: ints["maxElements"]!, maxClasses: ints["maxClasses"]!,
                                            maxBodyBytes: ints["maxBodyBytes"]!, maxResponseBytes: ints["maxResponseBytes"]!)
         return Resolved(http: http, service: service, logLevel: level, values: values)
+    }
+
+    /// Whether `text` is a valid value of `setting` (its kind and range).
+    static func accepts(_ setting: Setting, _ text: String) -> Bool {
+        switch setting.kind {
+        case .integer(let range): parseInteger(text).map(range.contains) ?? false
+        case .duration(let range): parseDuration(text).map(range.contains) ?? false
+        case .host: !text.isEmpty && text.utf8.count <= 255 && !text.contains(where: { $0 == " " || $0 == "/" })
+        case .logLevel: logLevels.contains(text.lowercased())
+        }
     }
 
     /// A decimal integer: optional sign, digits only (no "+5", no "1e3", no "80a").

@@ -6,20 +6,20 @@ import SoftLabelService
 /// range comes from `ServerSettings` (the one table). Values stay text here: `ServerSettings`
 /// parses flag and environment values alike, so both are checked the same way.
 struct NetworkOptions: ParsableArguments {
-    @Option(help: help("host")) var host: String?
-    @Option(help: help("port")) var port: String?
+    @Option(parsing: .unconditional, help: help("host")) var host: String?
+    @Option(parsing: .unconditional, help: help("port")) var port: String?
     var flags: [String: String] { compact(["host": host, "port": port]) }
 }
 
 struct LimitOptions: ParsableArguments {
-    @Option(help: help("maxBodyBytes")) var maxBodyBytes: String?
-    @Option(help: help("maxHeaderBytes")) var maxHeaderBytes: String?
-    @Option(help: help("maxRequestLineBytes")) var maxRequestLineBytes: String?
-    @Option(help: help("maxElements")) var maxElements: String?
-    @Option(help: help("maxClasses")) var maxClasses: String?
-    @Option(help: help("maxResponseBytes")) var maxResponseBytes: String?
-    @Option(help: help("maxConnections")) var maxConnections: String?
-    @Option(help: help("maxInflightBytes")) var maxInflightBytes: String?
+    @Option(parsing: .unconditional, help: help("maxBodyBytes")) var maxBodyBytes: String?
+    @Option(parsing: .unconditional, help: help("maxHeaderBytes")) var maxHeaderBytes: String?
+    @Option(parsing: .unconditional, help: help("maxRequestLineBytes")) var maxRequestLineBytes: String?
+    @Option(parsing: .unconditional, help: help("maxElements")) var maxElements: String?
+    @Option(parsing: .unconditional, help: help("maxClasses")) var maxClasses: String?
+    @Option(parsing: .unconditional, help: help("maxResponseBytes")) var maxResponseBytes: String?
+    @Option(parsing: .unconditional, help: help("maxConnections")) var maxConnections: String?
+    @Option(parsing: .unconditional, help: help("maxInflightBytes")) var maxInflightBytes: String?
     var flags: [String: String] {
         compact(["maxBodyBytes": maxBodyBytes, "maxHeaderBytes": maxHeaderBytes, "maxRequestLineBytes": maxRequestLineBytes,
                  "maxElements": maxElements, "maxClasses": maxClasses, "maxConnections": maxConnections,
@@ -28,12 +28,12 @@ struct LimitOptions: ParsableArguments {
 }
 
 struct TimeoutOptions: ParsableArguments {
-    @Option(help: help("headerTimeout")) var headerTimeout: String?
-    @Option(help: help("bodyTimeout")) var bodyTimeout: String?
-    @Option(help: help("idleTimeout")) var idleTimeout: String?
-    @Option(help: help("writeTimeout")) var writeTimeout: String?
-    @Option(help: help("minResponseRate")) var minResponseRate: String?
-    @Option(help: help("drainTimeout")) var drainTimeout: String?
+    @Option(parsing: .unconditional, help: help("headerTimeout")) var headerTimeout: String?
+    @Option(parsing: .unconditional, help: help("bodyTimeout")) var bodyTimeout: String?
+    @Option(parsing: .unconditional, help: help("idleTimeout")) var idleTimeout: String?
+    @Option(parsing: .unconditional, help: help("writeTimeout")) var writeTimeout: String?
+    @Option(parsing: .unconditional, help: help("minResponseRate")) var minResponseRate: String?
+    @Option(parsing: .unconditional, help: help("drainTimeout")) var drainTimeout: String?
     var flags: [String: String] {
         compact(["headerTimeout": headerTimeout, "bodyTimeout": bodyTimeout, "idleTimeout": idleTimeout,
                  "writeTimeout": writeTimeout, "minResponseRate": minResponseRate, "drainTimeout": drainTimeout])
@@ -41,13 +41,13 @@ struct TimeoutOptions: ParsableArguments {
 }
 
 struct ThreadOptions: ParsableArguments {
-    @Option(help: help("computeConcurrency")) var computeConcurrency: String?
-    @Option(name: .customLong("event-loops"), help: help("eventLoopCount")) var eventLoops: String?
+    @Option(parsing: .unconditional, help: help("computeConcurrency")) var computeConcurrency: String?
+    @Option(name: .customLong("event-loops"), parsing: .unconditional, help: help("eventLoopCount")) var eventLoops: String?
     var flags: [String: String] { compact(["computeConcurrency": computeConcurrency, "eventLoopCount": eventLoops]) }
 }
 
 struct LoggingOptions: ParsableArguments {
-    @Option(help: help("logLevel")) var logLevel: String?
+    @Option(parsing: .unconditional, help: help("logLevel")) var logLevel: String?
     var flags: [String: String] { compact(["logLevel": logLevel]) }
 }
 

@@ -56,5 +56,9 @@ import SoftLabelTestSupport
         #expect(ok.http.headerTimeout == .milliseconds(500))
         #expect(ok.http.port == 0)
         #expect(ok.values.first { $0.setting.field == "port" }?.source == .environment)
+        // A malformed variable is refused even when a flag overrides it.
+        #expect(throws: ServerSettings.Invalid.self) {
+            try ServerSettings.resolve(flags: ["port": "9000"], environment: ["SOFTLABEL_PORT": "80a"])
+        }
     }
 }
