@@ -26,6 +26,11 @@ struct LimitOptions: ParsableArguments {
     }
 }
 
+struct CompressionOptions: ParsableArguments {
+    @Option(help: help("compressMinBytes")) var compressMinBytes: String?
+    var flags: [String: String] { compact(["compressMinBytes": compressMinBytes]) }
+}
+
 struct TimeoutOptions: ParsableArguments {
     @Option(help: help("headerTimeout")) var headerTimeout: String?
     @Option(help: help("bodyTimeout")) var bodyTimeout: String?
