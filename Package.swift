@@ -60,11 +60,13 @@ let package = Package(
         ),
         // <sys/epoll.h>, which Swift's Glibc module does not include.
         .systemLibrary(name: "CEpoll"),
+        // zlib for gzip request bodies and responses (Debian: zlib1g-dev; scripts/test installs it).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Routing, request models, validation, errors: HTTP -> Wire -> Kernels.
         .target(
             name: "SoftLabelService",
             dependencies: [
-                "SoftLabelKernels", "SoftLabelWire", "SoftLabelHTTP",
+                "SoftLabelKernels", "SoftLabelWire", "SoftLabelHTTP", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

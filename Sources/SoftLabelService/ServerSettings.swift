@@ -61,6 +61,7 @@ public enum ServerSettings {
             Setting(field: "maxResponseBytes", group: "Limits", kind: .integer(ServiceConfiguration.Range.maxResponseBytes), help: "Largest response or working memory one request may cost, estimated from its sizes before any work (→ 422 too_large)", defaultValue: String(s.maxResponseBytes)),
             Setting(field: "maxConnections", group: "Limits", kind: .integer(R.maxConnections), help: "Open connections beyond which new ones get 503 + Retry-After", defaultValue: String(h.maxConnections)),
             Setting(field: "maxInflightBytes", group: "Limits", kind: .integer(R.maxInflightBytes), help: "Request bodies being read plus responses being written, over all connections; a body that would pass it gets 503 + Retry-After before it is read (a chunked body counts as --max-body-bytes)", defaultValue: String(h.maxInflightBytes)),
+            Setting(field: "compressMinBytes", group: "Compression", kind: .integer(ServiceConfiguration.Range.compressMinBytes), help: "Text responses (not binary tensors) of at least this many bytes are gzip-compressed when the request's Accept-Encoding allows gzip; 0 never compresses (gzip request bodies are accepted either way)", defaultValue: String(s.compressMinBytes)),
             Setting(field: "headerTimeout", group: "Timeouts", kind: .duration(R.timeout), help: "Seconds to send a complete request head once begun (→ 408; a connection that sends nothing is closed)", defaultValue: seconds(h.headerTimeout)),
             Setting(field: "bodyTimeout", group: "Timeouts", kind: .duration(R.timeout), help: "Seconds without a body byte before the request is cut (→ 408)", defaultValue: seconds(h.bodyTimeout)),
             Setting(field: "idleTimeout", group: "Timeouts", kind: .duration(R.timeout), help: "Seconds an idle keep-alive connection is kept", defaultValue: seconds(h.idleTimeout)),
@@ -144,7 +145,8 @@ public enum ServerSettings {
             throw Invalid(setting: setting, value: error.value, source: source, reason: error.accepted)
         }
         let service = ServiceConfiguration(maxElements: ints["maxElements"]!, maxClasses: ints["maxClasses"]!,
-                                           maxBodyBytes: ints["maxBodyBytes"]!, maxResponseBytes: ints["maxResponseBytes"]!)
+                                           maxBodyBytes: ints["maxBodyBytes"]!, maxResponseBytes: ints["maxResponseBytes"]!,
+                                           compressMinBytes: ints["compressMinBytes"]!)
         return Resolved(http: http, service: service, logLevel: level, values: values)
     }
 

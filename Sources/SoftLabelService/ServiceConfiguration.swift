@@ -17,10 +17,15 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// sizes before any work (a 24 KB calibration body asking for 8,000 classes × 2,000 bins
     /// would otherwise answer 128 MB): 422 `too_large` at the field that makes it so.
     public let maxResponseBytes: Int
+    /// Responses with at least this many body bytes are gzip-compressed for clients whose
+    /// `Accept-Encoding` prefers gzip, and carry `Vary: Accept-Encoding`; 0 turns compression off
+    /// (`ResponseCompression`, docs/gzip.md). Request bodies are inflated whatever this is.
+    public let compressMinBytes: Int
 
     public init(maxElements: Int = 16_777_216, maxClasses: Int = 1_000_000, maxBodyBytes: Int = 64 << 20, maxJSONDepth: Int = 64,
-                maxResponseBytes: Int = 64 << 20) {
+                maxResponseBytes: Int = 64 << 20, compressMinBytes: Int = 8192) {
         self.maxResponseBytes = maxResponseBytes
+        self.compressMinBytes = compressMinBytes
         self.maxElements = maxElements
         self.maxClasses = maxClasses
         self.maxBodyBytes = maxBodyBytes
@@ -34,6 +39,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public static let maxBodyBytes = HTTPConfiguration.Range.maxBodyBytes
         public static let maxJSONDepth = 4...1024
         public static let maxResponseBytes = (1 << 16)...(1 << 40)
+        public static let compressMinBytes = 0...(1 << 40)
     }
 
     public func validate() throws(ConfigurationError) {
@@ -42,5 +48,6 @@ public struct ServiceConfiguration: Sendable, Equatable {
         try ConfigurationError.check("maxBodyBytes", maxBodyBytes, in: Range.maxBodyBytes)
         try ConfigurationError.check("maxJSONDepth", maxJSONDepth, in: Range.maxJSONDepth)
         try ConfigurationError.check("maxResponseBytes", maxResponseBytes, in: Range.maxResponseBytes)
+        try ConfigurationError.check("compressMinBytes", compressMinBytes, in: Range.compressMinBytes)
     }
 }

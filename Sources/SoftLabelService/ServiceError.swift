@@ -86,6 +86,27 @@ public struct ServiceError: Error, Equatable, Sendable, CustomStringConvertible 
                      message: "the body has \(count) bytes; the limit is \(limit) (raise it with \(SettingName.both("maxBodyBytes")))")
     }
 
+    /// A `Content-Encoding: gzip` body that cannot be used: 413 when it inflates past the body
+    /// limit (the limit holds for the decompressed body), 400 `invalid_gzip` naming what is wrong.
+    public static func gzip(_ failure: GzipInflater.Failure) -> ServiceError {
+        func invalid(_ message: String) -> ServiceError { ServiceError(status: 400, code: "invalid_gzip", message: message) }
+        switch failure {
+        case .tooLarge(let limit):
+            return ServiceError(status: 413, code: "body_too_large",
+                                message: "the gzip body inflates to more than \(limit) bytes (inflating stopped there); the limit on the decompressed body is \(limit) bytes (raise it with \(SettingName.both("maxBodyBytes")))")
+        case .empty:
+            return invalid("the body is empty but Content-Encoding says gzip: a gzip body has at least one member (RFC 1952)")
+        case .truncated(let bytesRead):
+            return invalid("the gzip body is truncated: its \(bytesRead) bytes end inside a gzip member")
+        case .corrupt(let reason, let offset):
+            return invalid("the body is not valid gzip: \(reason) (at about compressed byte \(offset))")
+        case .trailingData(let offset, let count):
+            return invalid("\(count) bytes of trailing data after the gzip member that ends at byte \(offset): they do not start another gzip member")
+        case .outOfMemory:
+            return ServiceError(status: 500, code: "internal_error", message: "internal error: zlib could not allocate its state")
+        }
+    }
+
     public static func notFound(_ path: String) -> ServiceError {
         ServiceError(status: 404, code: "not_found", message: "no route for \(path); see GET /openapi.yaml for the API")
     }

@@ -15,6 +15,7 @@ struct Serve: ParsableCommand {
 
     @OptionGroup(title: "Network") var network: NetworkOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
+    @OptionGroup(title: "Compression") var compression: CompressionOptions
     @OptionGroup(title: "Timeouts") var timeouts: TimeoutOptions
     @OptionGroup(title: "Threads") var threads: ThreadOptions
     @OptionGroup(title: "Logging") var logging: LoggingOptions
@@ -23,7 +24,8 @@ struct Serve: ParsableCommand {
     var printConfig = false
 
     var flags: [String: String] {
-        network.flags.merging(limits.flags) { a, _ in a }.merging(timeouts.flags) { a, _ in a }
+        network.flags.merging(limits.flags) { a, _ in a }.merging(compression.flags) { a, _ in a }
+            .merging(timeouts.flags) { a, _ in a }
             .merging(threads.flags) { a, _ in a }.merging(logging.flags) { a, _ in a }
     }
 

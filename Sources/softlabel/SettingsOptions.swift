@@ -27,6 +27,11 @@ struct LimitOptions: ParsableArguments {
     }
 }
 
+struct CompressionOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: help("compressMinBytes")) var compressMinBytes: String?
+    var flags: [String: String] { compact(["compressMinBytes": compressMinBytes]) }
+}
+
 struct TimeoutOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: help("headerTimeout")) var headerTimeout: String?
     @Option(parsing: .unconditional, help: help("bodyTimeout")) var bodyTimeout: String?

@@ -63,8 +63,10 @@ final class CurlClient {
     }
 
     /// Performs one request on this handle (reusing its connection when the server keeps it).
+    /// `decoding` (e.g. "gzip") makes libcurl send it as `Accept-Encoding` and decode the
+    /// response body itself (CURLOPT_ACCEPT_ENCODING); without it the body is as sent.
     func request(_ method: String, _ path: String, body: [UInt8]? = nil, headers: [String] = ["Content-Type: application/json"],
-                 chunked: Bool = false, chunkSize: Int = Int.max, timeout: Int = 60) throws -> Response {
+                 chunked: Bool = false, chunkSize: Int = Int.max, timeout: Int = 60, decoding: String? = nil) throws -> Response {
         let sink = Sink()
         let context = Unmanaged.passUnretained(sink).toOpaque()
         curl_easy_reset(handle)
@@ -75,6 +77,7 @@ final class CurlClient {
         softlabel_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
         softlabel_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, Self.writeHeader)
         softlabel_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        if let decoding { softlabel_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, decoding) }
         var list: UnsafeMutablePointer<curl_slist>? = nil
         var allHeaders = headers
         if let body {

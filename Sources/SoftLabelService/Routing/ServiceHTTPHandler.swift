@@ -1,17 +1,24 @@
 import SoftLabelHTTP
 
 /// The service on HTTP: each request is resolved in the route table, checked (method, media
-/// type), decoded and then answered on the event loop when its decoded cost is small, or on the
-/// compute pool otherwise. Every response carries an `X-Request-Id`: the client's (when it is a
-/// sane token) or a fresh one. Errors the HTTP layer detects itself are rendered here too, in the
-/// API's JSON shape.
+/// type, content coding), decoded and then answered on the event loop when its decoded cost is
+/// small, or on the compute pool otherwise. Every response carries an `X-Request-Id`: the
+/// client's (when it is a sane token) or a fresh one. Errors the HTTP layer detects itself are
+/// rendered here too, in the API's JSON shape.
+///
+/// gzip (docs/gzip.md): a `Content-Encoding: gzip` body is inflated on the compute pool (held to
+/// `maxBodyBytes`), then the request goes through exactly the path of a plain one: a new
+/// `HTTPRequest` with the inflated body and no `Content-Encoding`. Responses are compressed by
+/// `ResponseCompression`, on the compute pool.
 public struct ServiceHTTPHandler: HTTPHandler {
     let context: ServiceContext
     let router = Router.shared
+    let compression: ResponseCompression
 
     public init(service: SoftLabelService, metrics: ServiceMetrics, retryAfterSeconds: Int = 1,
                 isReady: @escaping @Sendable () -> Bool) {
         context = ServiceContext(service: service, metrics: metrics, isReady: isReady, retryAfterSeconds: retryAfterSeconds)
+        compression = ResponseCompression(minBytes: service.configuration.compressMinBytes)
     }
 
     /// Bodies up to this size are decoded on the event loop (decoding is linear in the body, and
@@ -25,16 +32,55 @@ public struct ServiceHTTPHandler: HTTPHandler {
 
     public func accept(_ request: HTTPRequest) -> HTTPHandling {
         let requestID = RequestID.from(request.headers["x-request-id"])
+        let accept = AcceptEncoding(request.headers)
         let route: Route, parameters: [String: String]
         switch router.resolve(method: request.method, path: request.path) {
-        case .failure(let error): return .respond(Self.http(ServiceResponse(error), requestID))
+        case .failure(let error): return finish(.respond(Self.http(ServiceResponse(error), requestID)), accept)
         case .route(let r, let p): (route, parameters) = (r, p)
         }
         if let error = Self.checkMediaType(route.bodyTypes, request.headers["content-type"]) {
-            return .respond(Self.http(ServiceResponse(error), requestID))
+            return finish(.respond(Self.http(ServiceResponse(error), requestID)), accept)
         }
+        if route.method == .post {
+            switch RequestContentCoding.of(request.headers) {
+            case .failure(let error):
+                return finish(.respond(Self.http(ServiceResponse(error), requestID)), accept)
+            case .success(.identity):
+                break
+            case .success(.gzip):
+                let limit = context.service.configuration.maxBodyBytes
+                return .compute { [self] in
+                    let plain: HTTPRequest
+                    do throws(GzipInflater.Failure) {
+                        plain = try Self.inflated(request, limit: limit)
+                    } catch {
+                        return compression.apply(Self.http(ServiceResponse(.gzip(error)), requestID), accept)
+                    }
+                    return compression.apply(Self.here(dispatch(route, parameters, plain, requestID)), accept)
+                }
+            }
+        }
+        return finish(dispatch(route, parameters, request, requestID), accept)
+    }
+
+    /// `request` with its gzip body inflated (at most `limit` bytes) and without
+    /// `Content-Encoding`; `Content-Length`, when sent, states the inflated size.
+    static func inflated(_ request: HTTPRequest, limit: Int) throws(GzipInflater.Failure) -> HTTPRequest {
+        var plain = request
+        plain.body = try GzipInflater.inflate(request.body, limit: limit)
+        plain.headers.remove(name: "content-encoding")
+        if plain.headers.contains("content-length") {
+            plain.headers.replaceOrAdd(name: "Content-Length", value: String(plain.body.count))
+        }
+        return plain
+    }
+
+    /// A routed request with an identity body: decoded and computed inline when small, else on
+    /// the compute pool.
+    func dispatch(_ route: Route, _ parameters: [String: String], _ request: HTTPRequest, _ requestID: String) -> HTTPHandling {
         let input = RouteInput(request: request, parameters: parameters, context: context)
         let metrics = context.metrics
+        let context = self.context
         if route.method == .post, request.body.count > Self.inlineDecodeBytes {
             return .compute {
                 metrics?.requestStarted()
@@ -58,13 +104,31 @@ public struct ServiceHTTPHandler: HTTPHandler {
         }
     }
 
-    /// `accept`, and for work meant for the compute pool the work itself, on the calling thread:
-    /// the whole answer at once (tests and tools).
-    public func respond(to request: HTTPRequest) -> HTTPResponse {
-        switch accept(request) {
+    /// Response compression where its cost belongs: inside a `.compute` job; a response made on
+    /// the event loop that is to be compressed moves to the pool for that alone.
+    func finish(_ handling: HTTPHandling, _ accept: AcceptEncoding) -> HTTPHandling {
+        let compression = self.compression
+        switch handling {
+        case .respond(let response):
+            guard compression.compresses(response, accept) else { return .respond(compression.apply(response, accept)) }
+            return .compute { compression.apply(response, accept) }
+        case .compute(let job):
+            return .compute { compression.apply(job(), accept) }
+        }
+    }
+
+    /// The response of `handling` on the calling thread (already a compute thread, or a tool).
+    static func here(_ handling: HTTPHandling) -> HTTPResponse {
+        switch handling {
         case .respond(let response): response
         case .compute(let job): job()
         }
+    }
+
+    /// `accept`, and for work meant for the compute pool the work itself, on the calling thread:
+    /// the whole answer at once (tests and tools).
+    public func respond(to request: HTTPRequest) -> HTTPResponse {
+        Self.here(accept(request))
     }
 
     /// The HTTP layer's own errors in the API's shape; the size limits carry their numbers and
