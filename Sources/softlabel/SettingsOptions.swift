@@ -17,10 +17,12 @@ struct LimitOptions: ParsableArguments {
     @Option(help: help("maxRequestLineBytes")) var maxRequestLineBytes: String?
     @Option(help: help("maxElements")) var maxElements: String?
     @Option(help: help("maxClasses")) var maxClasses: String?
+    @Option(help: help("maxResponseBytes")) var maxResponseBytes: String?
     @Option(help: help("maxConnections")) var maxConnections: String?
     var flags: [String: String] {
         compact(["maxBodyBytes": maxBodyBytes, "maxHeaderBytes": maxHeaderBytes, "maxRequestLineBytes": maxRequestLineBytes,
-                 "maxElements": maxElements, "maxClasses": maxClasses, "maxConnections": maxConnections])
+                 "maxElements": maxElements, "maxClasses": maxClasses, "maxResponseBytes": maxResponseBytes,
+                 "maxConnections": maxConnections])
     }
 }
 
