@@ -18,8 +18,9 @@ struct Eval: ParsableCommand {
         discussion: """
             Prints the /v1/calibration response for SCORES and LABELS: exactly the bytes \
             `softlabel call /v1/calibration` prints for a JSON body holding the same float32 values \
-            and options. With --loss, prints one object {"calibration": <that response>, "loss": \
-            <the /v1/loss response for the same logits and labels>}. One line, then a newline.
+            and options. With --loss, prints one object with both responses embedded unchanged: \
+            {"calibration":<that response>,"loss":<the /v1/loss response for the same logits and \
+            labels>}. One line, then a newline.
 
             SCORES is a .npy file of B×K logits (or probabilities, with --probabilities): float16, \
             float32 or float64, C or Fortran order, either byte order; LABELS a .npy of B integer \
@@ -42,7 +43,7 @@ struct Eval: ParsableCommand {
     var labels: String?
 
     @Option(help: "Calibration `bins` (reliability bins).") var bins: String?
-    @Option(help: "Calibration `preset`, e.g. guo2017.") var preset: String?
+    @Option(help: "Calibration `preset`: torchmetrics, netcal or kumar.") var preset: String?
     @Option(help: "Calibration `binning`: equal_width or equal_mass.") var binning: String?
     @Option(name: .customLong("top-k"), help: "Calibration `top_k`, comma-separated, e.g. 1,5.") var topK: String?
     @Option(help: "Calibration `temperature` applied to the logits (the loss uses the logits as they are).") var temperature: String?
