@@ -61,7 +61,7 @@ struct EvalFiles {
             guard let labelsPath else {
                 throw .usage("\(path) is a .npy file of scores: give the labels too (LABELS, a .npy of B integers)")
             }
-            let scores = try array(path) { () throws(NumPyError) in try NPYArray(bytes: file.bytes, owner: file, consumed: file.release) }
+            let scores = try naming(path) { () throws(NumPyError) in try NPYArray(bytes: file.bytes, owner: file, consumed: file.release) }
             let (labels, from) = try labelsArray(labelsPath)
             return try rows(scores, path, isProbabilities: probabilitiesFlag, labels, from)
         case .npz:
@@ -80,12 +80,12 @@ struct EvalFiles {
             switch (labelsPath, archive.member("labels")) {
             case (let other?, nil): labels = try labelsArray(other)
             case (nil, let member?):
-                labels = (try array(path) { () throws(NumPyError) in try archive.array(member) { header throws(NumPyError) in _ = try header.checkLabels(limits) } }, path)
+                labels = (try naming(path) { () throws(NumPyError) in try archive.array(member) { header throws(NumPyError) in _ = try header.checkLabels(limits) } }, path)
             case (.some, .some): throw .file(path, "the archive has a 'labels' member and LABELS was given too; pass one")
             case (nil, nil): throw .file(path, "the archive has no 'labels' member (members: \(Self.names(archive))); add one (np.savez(..., labels=y)) or give LABELS")
             }
             let count = labels.0.header.count
-            let scores = try array(path) { () throws(NumPyError) in
+            let scores = try naming(path) { () throws(NumPyError) in
                 try archive.array(scoresMember) { header throws(NumPyError) in
                     let (rows, _) = try header.checkMatrix(limits)
                     // Before a deflated member's buffer is allocated.
@@ -101,13 +101,13 @@ struct EvalFiles {
         let (file, kind) = try open(path)
         switch kind {
         case .npy:
-            return (try array(path) { () throws(NumPyError) in try NPYArray(bytes: file.bytes, owner: file) }, path)
+            return (try naming(path) { () throws(NumPyError) in try NPYArray(bytes: file.bytes, owner: file) }, path)
         case .npz:
             let archive = try self.archive(file, path)
             guard let member = archive.member("labels") ?? (archive.members.count == 1 ? archive.members[0] : nil) else {
                 throw .file(path, "the archive has no 'labels' member (members: \(Self.names(archive)))")
             }
-            return (try array(path) { () throws(NumPyError) in try archive.array(member) { header throws(NumPyError) in _ = try header.checkLabels(limits) } }, path)
+            return (try naming(path) { () throws(NumPyError) in try archive.array(member) { header throws(NumPyError) in _ = try header.checkLabels(limits) } }, path)
         case .json:
             throw .file(path, "labels must be a .npy (or .npz) file of B integers, not JSON")
         }
@@ -115,13 +115,13 @@ struct EvalFiles {
 
     /// Checks the headers against each other and the limits, then converts: labels, then the matrix.
     func rows(_ scores: NPYArray, _ path: String, isProbabilities: Bool, _ labels: NPYArray, _ labelsPath: String) throws(EvalFailure) -> EvalInput {
-        let (rows, _) = try check(path) { () throws(NumPyError) in try scores.header.checkMatrix(limits) }
-        let count = try check(labelsPath) { () throws(NumPyError) in try labels.header.checkLabels(limits) }
+        let (rows, _) = try naming(path) { () throws(NumPyError) in try scores.header.checkMatrix(limits) }
+        let count = try naming(labelsPath) { () throws(NumPyError) in try labels.header.checkLabels(limits) }
         guard count == rows else {
             throw .file(labelsPath, Self.mismatch(count, rows, isProbabilities ? "probabilities" : "logits", labelsPath == path ? nil : path).message)
         }
-        let labelValues = try check(labelsPath) { () throws(NumPyError) in try labels.labels(limits: limits) }
-        let matrix = try check(path) { () throws(NumPyError) in try scores.matrix(limits: limits, progress: progress) }
+        let labelValues = try naming(labelsPath) { () throws(NumPyError) in try labels.labels(limits: limits) }
+        let matrix = try naming(path) { () throws(NumPyError) in try scores.matrix(limits: limits, progress: progress) }
         return .rows(matrix: matrix, isProbabilities: isProbabilities, labels: labelValues, file: path)
     }
 
@@ -135,13 +135,11 @@ struct EvalFiles {
     }
 
     func archive(_ file: MappedFile, _ path: String) throws(EvalFailure) -> NPZArchive {
-        try array(path) { () throws(NumPyError) in try NPZArchive(bytes: file.bytes, owner: file) }
+        try naming(path) { () throws(NumPyError) in try NPZArchive(bytes: file.bytes, owner: file) }
     }
 
     /// Runs `body`, naming `path` in its error.
-    func array<T>(_ path: String, _ body: () throws(NumPyError) -> T) throws(EvalFailure) -> T {
+    func naming<T>(_ path: String, _ body: () throws(NumPyError) -> T) throws(EvalFailure) -> T {
         do { return try body() } catch { throw .file(path, error.message) }
     }
-
-    func check<T>(_ path: String, _ body: () throws(NumPyError) -> T) throws(EvalFailure) -> T { try array(path, body) }
 }
