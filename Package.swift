@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "SoftLabelWire", targets: ["SoftLabelWire"]),
         .library(name: "SoftLabelHTTP", targets: ["SoftLabelHTTP"]),
         .library(name: "SoftLabelService", targets: ["SoftLabelService"]),
+        .library(name: "SoftLabelNumPy", targets: ["SoftLabelNumPy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -60,7 +61,7 @@ let package = Package(
         ),
         // <sys/epoll.h>, which Swift's Glibc module does not include.
         .systemLibrary(name: "CEpoll"),
-        // zlib for gzip request bodies and responses (Debian: zlib1g-dev; scripts/test installs it).
+        // zlib for gzip bodies and deflated .npz members (Debian: zlib1g-dev; scripts/test installs it).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Routing, request models, validation, errors: HTTP -> Wire -> Kernels.
         .target(
@@ -74,12 +75,15 @@ let package = Package(
             resources: [.embedInCode("Resources/openapi.yaml")],
             swiftSettings: cpuSettings
         ),
+        // NumPy .npy/.npz reading for `softlabel eval`: strict headers, limits before allocation,
+        // memory-mapped files, zlib for compressed .npz members. stdlib + Glibc + zlib.
+        .target(name: "SoftLabelNumPy", dependencies: ["SoftLabelKernels", "CZlib"], swiftSettings: cpuSettings),
         // Checks the CPU before any Swift code runs (compiled for baseline x86-64 on purpose).
         .target(name: "CSoftLabelCPUCheck", cSettings: cpuCheckSettings),
         .executableTarget(
             name: "softlabel",
             dependencies: [
-                "SoftLabelService", "SoftLabelHTTP", "CSoftLabelCPUCheck",
+                "SoftLabelService", "SoftLabelHTTP", "SoftLabelNumPy", "SoftLabelKernels", "SoftLabelWire", "CSoftLabelCPUCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -92,6 +96,7 @@ let package = Package(
         .target(name: "SoftLabelTestSupport", path: "Tests/SoftLabelTestSupport"),
         .testTarget(name: "SoftLabelKernelsTests", dependencies: ["SoftLabelKernels", "SoftLabelTestSupport"], swiftSettings: cpuSettings),
         .testTarget(name: "SoftLabelWireTests", dependencies: ["SoftLabelWire", "SoftLabelKernels", "SoftLabelTestSupport"], swiftSettings: cpuSettings),
+        .testTarget(name: "SoftLabelNumPyTests", dependencies: ["SoftLabelNumPy", "SoftLabelKernels", "CZlib"], swiftSettings: cpuSettings),
         .testTarget(name: "SoftLabelHTTPTests", dependencies: ["SoftLabelHTTP"], swiftSettings: cpuSettings),
         .testTarget(
             name: "SoftLabelServiceTests",

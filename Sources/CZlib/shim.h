@@ -1,4 +1,5 @@
-// zlib for SoftLabelService's gzip request bodies and responses (Debian: zlib1g-dev).
+// zlib (Debian: zlib1g-dev): SoftLabelService's gzip request bodies and responses, and
+// SoftLabelNumPy's deflated .npz members and their CRC-32.
 // inflateInit2/deflateInit2 are function-like macros (they pass ZLIB_VERSION and
 // sizeof(z_stream)), which Swift does not import: one typed inline function each, fixed to the
 // gzip format (window bits 15 + 16: RFC 1952 header and trailer, no zlib or raw deflate).

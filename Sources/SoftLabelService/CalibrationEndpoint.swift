@@ -4,8 +4,9 @@ import SoftLabelWire
 /// `POST /v1/calibration`: every calibration metric in one pass, the reliability table, the
 /// mergeable `state` and, with `bootstrap > 0`, percentile 95 % intervals (docs/api.md).
 enum CalibrationEndpoint {
-    static let fields = ["logits", "probabilities", "labels", "temperature", "bins", "binning", "preset", "top_k", "bootstrap", "seed"]
+    static let fields = CalibrationFields.rowNames + CalibrationFields.optionNames
     static let example = #"{"logits": [[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], "labels": [0, 2]}"#
+    static let optionsExample = #"{"bins": 15, "top_k": [1, 5]}"#
 
     struct Request: Sendable {
         var input: CalibrationInput
@@ -15,29 +16,30 @@ enum CalibrationEndpoint {
 
     /// Decodes and validates the request (shared with `/v1/reliability-diagram`).
     static func decode(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Request {
-        var f = CalibrationFields()
-        try decoding.decodeObject(body, allowed: fields, example: example) { key, reader in
-            switch key {
-            case "logits": f.logits = try decoding.matrix(&reader, key)
-            case "probabilities": f.probabilities = try decoding.matrix(&reader, key)
-            case "labels": f.labels = try reader.readIntArray(path: key)
-            case "temperature": f.temperature = try reader.readFloat(path: key)
-            case "bins": f.bins = try reader.readInt(path: key)
-            case "binning": f.binning = try decoding.choice(&reader, key, CalibrationConfiguration.Binning.allCases.map { ($0.rawValue, $0) })
-            case "preset": f.preset = try decoding.choice(&reader, key, CalibrationConfiguration.Preset.allCases.map { ($0.rawValue, $0) })
-            case "top_k": f.topK = try reader.readIntArray(path: key)
-            case "bootstrap": f.bootstrap = try reader.readInt(path: key)
-            case "seed": f.seed = try reader.readInt(path: key)
-            default: return false
-            }
-            return true
+        try decode(body, decoding, rows: nil)
+    }
+
+    /// With `rows` nil the body is a whole request; otherwise `rows` holds the matrix and labels,
+    /// and the body is a JSON object of the option fields only (a row field in it is an unknown
+    /// field). Either way the options are read, and the request built, by the same code.
+    static func decode(_ body: [UInt8], _ decoding: RequestDecoding, rows: CalibrationFields?) throws -> Request {
+        var f = rows ?? CalibrationFields()
+        let readsRows = rows == nil
+        try decoding.decodeObject(body, allowed: readsRows ? fields : CalibrationFields.optionNames,
+                                  example: readsRows ? example : optionsExample) { key, reader in
+            if readsRows, try f.readRows(key, &reader, decoding) { return true }
+            return try f.readOption(key, &reader, decoding)
         }
-        return try f.build(decoding, missing: ServiceError.missingField)
+        return try f.build(decoding)
     }
 
     static func prepare(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Prepared {
-        let request = try decode(body, decoding)
-        return .compute(cost: cost(request.input, request.configuration)) {
+        prepare(try decode(body, decoding))
+    }
+
+    /// The work of a decoded request: compute, then write the response body.
+    static func prepare(_ request: Request) -> Prepared {
+        .compute(cost: cost(request.input, request.configuration)) {
             let metrics = Calibration.compute(request.input, labels: request.labels, configuration: request.configuration)
             var w = JSONWriter(capacity: 4096 + metrics.state.classBinCount.count * 24)
             CalibrationJSON.write(metrics, into: &w)
@@ -62,45 +64,6 @@ enum CalibrationEndpoint {
         let cells = Int.cost(matrix.columns, configuration.bins)
         let resamples = Int.cost(configuration.bootstrap, matrix.rows.addingSaturating(configuration.bins))
         return pass.addingSaturating(cells).addingSaturating(resamples).addingSaturating(1 << 15)
-    }
-}
-
-/// The fields of a calibration request however they arrived (v1 JSON, or Open Inference tensors
-/// and parameters), and the one builder that validates them.
-struct CalibrationFields {
-    var logits: Matrix?
-    var probabilities: Matrix?
-    var labels: [Int]?
-    var temperature: Float?
-    var bins: Int?
-    var binning = CalibrationConfiguration.Binning.equalWidth
-    var preset: CalibrationConfiguration.Preset?
-    var topK: [Int]?
-    var bootstrap = 0
-    var seed = 0
-
-    /// `missing(field, why)` words a missing input in the caller's vocabulary.
-    func build(_ decoding: RequestDecoding, missing: (String, String) -> ServiceError) throws -> CalibrationEndpoint.Request {
-        let input: CalibrationInput
-        switch (logits, probabilities) {
-        case (let l?, nil): input = .logits(l)
-        case (nil, let p?):
-            if temperature != nil {
-                throw ServiceError(status: 422, code: "conflicting_fields", message: "temperature applies to logits, not to probabilities", path: "temperature")
-            }
-            input = .probabilities(p)
-        case (nil, nil): throw missing("logits", "send logits (B×K) or probabilities (B×K rows summing to 1)")
-        case (.some, .some):
-            throw ServiceError(status: 422, code: "conflicting_fields", message: "send exactly one of logits or probabilities, not both", path: "probabilities")
-        }
-        guard let labels else { throw missing("labels", "B class indices, one per row") }
-        guard seed >= 0 else { throw ServiceError.invalidValue("seed", "seed must be ≥ 0, got \(seed)") }
-        let configuration = CalibrationConfiguration(preset: preset, bins: bins, binning: binning, temperature: temperature ?? 1,
-                                                     topK: topK ?? CalibrationConfiguration.defaultTopK, bootstrap: bootstrap,
-                                                     seed: UInt64(seed))
-        try Calibration.validate(input, labels: labels, configuration: configuration)
-        try CalibrationEndpoint.checkSize(input, configuration, decoding)
-        return CalibrationEndpoint.Request(input: input, labels: labels, configuration: configuration)
     }
 }
 

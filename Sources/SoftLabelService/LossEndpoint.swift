@@ -7,13 +7,28 @@ enum LossEndpoint {
                          "teacher_logits", "temperature", "alpha", "confidence_penalty", "return"] + SmoothingFields.names
     static let example = #"{"logits": [[2.0, 0.5, -1.0]], "labels": [0], "label_smoothing": 0.1}"#
 
+    /// The fields a caller that supplies the logits and labels decoded may not send again.
+    static let rowNames = ["logits", "labels", "targets"]
+    static let optionsExample = #"{"label_smoothing": 0.1}"#
+
     static func decode(_ body: [UInt8], _ decoding: RequestDecoding) throws -> LossRequest {
+        try decode(body, decoding, rows: nil)
+    }
+
+    /// With `rows` nil the body is a whole request; otherwise the logits and labels are `rows`
+    /// and the body is a JSON object of the other fields (`logits`, `labels` and `targets` in it
+    /// are unknown fields). Either way the same reader and builder run.
+    static func decode(_ body: [UInt8], _ decoding: RequestDecoding, rows: (logits: Matrix, labels: [Int])?) throws -> LossRequest {
         var f = LossFields()
-        try decoding.decodeObject(body, allowed: fields, example: example) { key, reader in
+        if let rows { (f.logits, f.labels) = (rows.logits, rows.labels) }
+        let readsRows = rows == nil
+        try decoding.decodeObject(body, allowed: readsRows ? fields : fields.filter { !rowNames.contains($0) },
+                                  example: readsRows ? example : optionsExample) { key, reader in
             switch key {
-            case "logits": f.logits = try decoding.matrix(&reader, key)
-            case "labels": f.labels = try reader.readIntArray(path: key)
-            case "targets": f.targets = try decoding.matrix(&reader, key)
+            case "logits" where readsRows: f.logits = try decoding.matrix(&reader, key)
+            case "labels" where readsRows: f.labels = try reader.readIntArray(path: key)
+            case "targets" where readsRows: f.targets = try decoding.matrix(&reader, key)
+            case "logits", "labels", "targets": return false
             case "teacher_logits": f.teacherLogits = try decoding.matrix(&reader, key)
             case "weight": f.weight = try reader.readFloatArray(path: key)
             case "loss": f.loss = try decoding.choice(&reader, key, LossKind.choices)

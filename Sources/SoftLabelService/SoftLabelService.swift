@@ -44,9 +44,14 @@ public struct SoftLabelService: Sendable {
 
     /// Decodes and computes in one go (a large body on the compute pool, or `call`).
     func execute(_ route: Route, _ input: RouteInput) -> ServiceResponse {
-        switch prepare(route, input) {
+        Self.finish(prepare(route, input))
+    }
+
+    /// A prepared answer, with its work (if any) done on the calling thread.
+    static func finish(_ prepared: Prepared) -> ServiceResponse {
+        switch prepared {
         case .response(let response): return response
-        case .work(_, let run): return Self.run(run)
+        case .work(_, let work): return run(work)
         }
     }
 

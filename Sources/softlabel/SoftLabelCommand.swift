@@ -2,7 +2,7 @@ import ArgumentParser
 import CSoftLabelCPUCheck
 import SoftLabelService
 
-/// `softlabel`: the service (`serve`) and its offline twin (`call`).
+/// `softlabel`: the service (`serve`), its offline twins (`call`, `eval`) and `health`.
 @main
 struct SoftLabelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,10 +11,11 @@ struct SoftLabelCommand: ParsableCommand {
         discussion: """
             `softlabel serve` runs the HTTP service (API: GET /openapi.yaml). `softlabel call` runs one \
             API request without a server, on the same code path: for batch jobs and scripts. \
+            `softlabel eval` computes /v1/calibration (and /v1/loss) on NumPy .npy/.npz files. \
             `softlabel health` checks a running server (the container image's HEALTHCHECK).
             """,
         version: SoftLabelService.version,
-        subcommands: [Serve.self, Call.self, Health.self],
+        subcommands: [Serve.self, Call.self, Eval.self, Health.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -33,6 +33,20 @@ import SoftLabelTestSupport
         #expect(rows == expected)
     }
 
+    /// Every setting is a flag of `serve`, and every limit one of `call` and `eval` too (an error
+    /// message that says "raise it with --max-response-bytes" must name a flag that exists).
+    @Test func everySettingIsAFlag() throws {
+        for (command, group) in [("serve", nil), ("call", "Limits"), ("eval", "Limits")] as [(String, String?)] {
+            let (status, out, _) = try ProductLocator.run([command, "--help"], input: [])
+            #expect(status == 0)
+            let help = String(decoding: out, as: UTF8.self)
+            for setting in ServerSettings.all where group == nil || (setting.group == group && setting.field != "maxConnections"
+                                                                      && setting.field != "maxHeaderBytes" && setting.field != "maxRequestLineBytes") {
+                #expect(help.contains(setting.flag + " "), "softlabel \(command) has no \(setting.flag)")
+            }
+        }
+    }
+
     @Test func invalidValuesAreRefusedWithTheirRange() throws {
         for (flags, environment, needle) in [
             (["headerTimeout": "inf"], [:], "--header-timeout \"inf\""),
