@@ -109,6 +109,17 @@ indirect enum FuzzJSON: Equatable {
         return true
     }
 
+    /// The nesting depth (a scalar is 0), counted up to `limit`.
+    func depth(limit: Int) -> Int {
+        guard limit > 0, isContainer else { return 0 }
+        var deepest = 0
+        for c in children where c.isContainer {
+            deepest = max(deepest, c.depth(limit: limit - 1))
+            if deepest + 1 >= limit { break }
+        }
+        return deepest + 1
+    }
+
     /// How many nodes match `filter` (counting stops at `limit`).
     func count(where filter: (FuzzJSON) -> Bool, limit: Int = 1 << 16) -> Int {
         var n = 0

@@ -35,10 +35,10 @@ enum FuzzTarget {
                 FileHandle.standardError.write(Data("cannot read \(file)\n".utf8))
                 return 2
             }
-            let request = FuzzRequest(FuzzInput(Array(data)))
             // Unbuffered: the request is out before the service runs (and perhaps traps).
             func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
             say("== \(file)")
+            let request = FuzzRequest(FuzzInput(Array(data)))
             say(request.describe(limit: 20_000))
             if let issue = KnownIssues.match(request) { say("known issue: \(issue) (see KnownIssues.swift)") }
             if FileManager.default.createFile(atPath: file + ".body", contents: Data(request.body)) {

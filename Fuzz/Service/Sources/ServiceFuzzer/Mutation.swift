@@ -48,11 +48,15 @@ enum Mutation: UInt8, CaseIterable {
     case outputs
     /// A number is rewritten as other text: `1.0`, `1e0`, a 700-digit mantissa, a shifted exponent.
     case numberText
-    /// A value is wrapped in arrays (up to 80 deep) or an object.
+    /// A value is wrapped in arrays (up to 80 deep) or an object, while the request is less than
+    /// `maxDepth` deep.
     case nest
     /// A field moves to another place in its object (tensors are decoded in place or deferred
     /// depending on whether `data` comes after `name`, `datatype` and `shape`).
     case moveField
+
+    /// Deepest nesting `nest` adds to.
+    static let maxDepth = 160
 
     /// Largest number of nodes `grow` builds (keeps each input's run short).
     static let maxNodes = 1 << 18
@@ -274,6 +278,9 @@ struct Mutator {
                 }
             }
         case .nest:
+            // Deeper than the service's limit (64) is enough; this keeps the fuzzer's own
+            // recursion far from the stack's end.
+            guard tree.depth(limit: Mutation.maxDepth) < Mutation.maxDepth else { return }
             at(selector, where: { _ in true }) { node in
                 switch a % 3 {
                 case 0: node = .array([node])
@@ -416,7 +423,8 @@ struct Mutator {
                 guard let v = leaf.doubleValue, v.isFinite else { return }
                 let scaled = v * factor
                 if isCount {
-                    leaf = .number(String(Int64(min(scaled, 9_007_199_254_740_991).rounded(.down))))
+                    let capped = Swift.max(-9_007_199_254_740_991, Swift.min(scaled, 9_007_199_254_740_991))
+                    leaf = .number(String(Int64(capped.rounded(.towardZero))))
                 } else if scaled.isFinite {
                     leaf = .number("\(scaled)")
                 }

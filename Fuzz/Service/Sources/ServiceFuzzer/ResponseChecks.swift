@@ -73,7 +73,9 @@ enum ResponseChecks {
             guard case .number(let text) = size, let n = Int(text), n >= 0 else {
                 fail("binary_data_size \(size.text) is not a byte count", r, request)
             }
-            total += n
+            let (sum, overflow) = total.addingReportingOverflow(n)
+            guard !overflow else { fail("binary_data_size values overflow Int", r, request) }
+            total = sum
         }
         guard total == r.body.count - length else {
             fail("outputs declare \(total) binary bytes, the body has \(r.body.count - length) after the header", r, request)
