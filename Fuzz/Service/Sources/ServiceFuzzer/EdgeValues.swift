@@ -22,6 +22,41 @@ enum Edge {
         "NaN", "-NaN", "nan", "Infinity", "-Infinity", "inf", "+1", ".5", "1.", "01", "0x10", "1e", "--1", "1_000",
     ]
 
+    /// Edge values of a float field (temperature, ε, γ, α, β): zero and signed zero, the smallest
+    /// subnormal and normal float32, values that round to 0 or to infinity in float32, just
+    /// around 1, exp's overflow region, the float32 maximum and past it, float64's extremes, and
+    /// non-numbers.
+    static let floats: [String] = [
+        "0", "-0", "1e-45", "1.4e-45", "-1e-45", "7e-46", "1e-40", "1.17549435e-38", "1e-30", "1e-10", "1e-7",
+        "0.5", "0.9999999", "1", "1.0000001", "1.5", "2", "88.8", "104", "1e10", "1e38", "3.4e38", "3.5e38", "-1",
+        "-3.4e38", "1e308", "1e-320", "NaN", "Infinity",
+    ]
+
+    /// Edge values of an integer field (sizes, counts, seeds, indices): around 0, the service's
+    /// limits (4096 and 65536 classes and elements in the small configuration, 10,000 bins and
+    /// resamples, 16,777,216 elements, 1,000,000 classes), Int32, 2^53 and Int64 edges, beyond
+    /// Int64, and non-integers.
+    static let integers: [String] = [
+        "0", "-0", "1", "2", "-1", "-100", "5", "15", "16", "64", "65", "255", "4096", "4097", "10000", "10001",
+        "65536", "65537", "1000000", "1000001", "16777216", "16777217", "2147483647", "2147483648", "-2147483649",
+        "9007199254740991", "9007199254740993", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+        "1" + String(repeating: "0", count: 400), "1.5", "1e3", "1.0", "1e308", "NaN",
+    ]
+
+    /// The fields `edgeField` sets to `floats`; the others get `integers`.
+    static let floatFields: Set<String> = ["temperature", "label_smoothing", "gamma", "alpha", "confidence_penalty"]
+
+    /// An edge value for field `name`: of its type for `b < 128`, else any number text.
+    static func value(for name: String, _ b: UInt8) -> FuzzJSON {
+        guard b < 128 else { return number(Int(b)) }
+        let table = floatFields.contains(name) ? floats : integers
+        return jsonOrRaw(table[Int(b) % table.count])
+    }
+
+    static func jsonOrRaw(_ text: String) -> FuzzJSON {
+        FuzzJSON.parse(ArraySlice(text.utf8)) != nil ? .number(text) : .raw(text)
+    }
+
     /// The request fields whose values size the work or pick code paths.
     static let sizeFields: [String] = [
         "bins", "top_k", "bootstrap", "num_classes", "seed", "ignore_index", "temperature", "label_smoothing",
@@ -119,9 +154,6 @@ enum Edge {
         }
     }
 
-    static func number(_ i: Int) -> FuzzJSON {
-        let text = numbers[i % numbers.count]
-        // Non-JSON texts go in as raw text; JSON numbers as numbers.
-        return FuzzJSON.parse(ArraySlice(text.utf8)) != nil ? .number(text) : .raw(text)
-    }
+    /// `numbers[i]`: non-JSON texts go in as raw text, JSON numbers as numbers.
+    static func number(_ i: Int) -> FuzzJSON { jsonOrRaw(numbers[i % numbers.count]) }
 }

@@ -6,7 +6,7 @@ enum Mutation: UInt8, CaseIterable {
     /// A number (or non-JSON number text) becomes `Edge.numbers[a]`.
     case edgeNumber
     /// A work-sizing field (of the route's, or when `a & 0x80` of all `Edge.sizeFields`) is set to
-    /// `Edge.numbers[b]`: at the top level of
+    /// an edge value of its type (`Edge.value(for:_:)`): at the top level of
     /// a v1 request, in a calibration state of a merge, in the `parameters` of an inference
     /// request, or (`binary_data_size`) in an input tensor's `parameters`.
     case edgeField
@@ -105,7 +105,8 @@ struct Mutator {
             at(selector, where: Self.isNumber) { $0 = Edge.number(Int(a)) }
         case .edgeField:
             let fields = a & 0x80 == 0 ? Edge.sizeFields(for: route) : Edge.sizeFields
-            edgeField(fields[Int(a & 0x7F) % fields.count], Edge.number(Int(b)), selector: selector)
+            let field = fields[Int(a & 0x7F) % fields.count]
+            edgeField(field, Edge.value(for: field, b), selector: selector)
         case .edgeAll:
             let value = Edge.number(Int(a))
             at(selector, where: Self.isArray) { node in
@@ -191,7 +192,7 @@ struct Mutator {
         case .stateExtreme:
             let key = Edge.stateKeys[Int(a) % Edge.stateKeys.count]
             let text = Edge.stateValues[Int(b & 0x7F) % Edge.stateValues.count]
-            let value: FuzzJSON = FuzzJSON.parse(ArraySlice(text.utf8)) != nil ? .number(text) : .raw(text)
+            let value = Edge.jsonOrRaw(text)
             inState(selector) { state in
                 guard let current = state[key] else {
                     state.set(key, value)
@@ -225,7 +226,7 @@ struct Mutator {
                     return
                 }
                 let value = Edge.dimensions[Int(b) % Edge.dimensions.count]
-                let v: FuzzJSON = FuzzJSON.parse(ArraySlice(value.utf8)) != nil ? .number(value) : .raw(value)
+                let v = Edge.jsonOrRaw(value)
                 switch a % 4 {
                 case 0: if dims.isEmpty { dims = [v] } else { dims[(selector >> 8) % dims.count] = v }
                 case 1: dims.append(v)
