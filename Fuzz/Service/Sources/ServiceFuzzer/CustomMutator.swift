@@ -16,7 +16,8 @@ public func customMutator(_ data: UnsafeMutablePointer<UInt8>?, _ size: Int, _ m
     switch random.next() % 10 {
     case 0, 1, 2, 3:
         guard opCount < 255 else { return LLVMFuzzerMutate(data, size, maxSize) }
-        let op = weightedMutations[Int(random.next() % UInt64(weightedMutations.count))].rawValue
+        let weighted = weightedMutations(input.fuzzRoute)
+        let op = weighted[Int(random.next() % UInt64(weighted.count))].rawValue
         // Small selectors half the time: the first nodes (top-level fields) matter most.
         let selector = random.next() % 2 == 0 ? random.next() % 16 : random.next() % 65536
         let at = FuzzInput.mutationSize * Int(random.next() % UInt64(opCount + 1))
@@ -45,10 +46,20 @@ public func customMutator(_ data: UnsafeMutablePointer<UInt8>?, _ size: Int, _ m
     return out.count
 }
 
-/// Every mutation, the edge-value ones three times: they are what finds bugs, the others mostly
-/// reach new validation paths.
-private let weightedMutations: [Mutation] = Mutation.allCases
-    + [.edgeNumber, .edgeNumber, .edgeField, .edgeField, .edgeAll, .edgeAll, .stateExtreme, .stateScale]
+/// Every mutation, and more often the edge-value ones (they are what finds bugs; the others
+/// mostly reach new validation paths) and those that fit the route: state edits for merges,
+/// binary and shape edits for inference.
+private func weightedMutations(_ route: FuzzRoute) -> [Mutation] {
+    let all = Mutation.allCases + [.edgeNumber, .edgeNumber, .edgeField, .edgeField, .edgeAll, .edgeAll]
+    switch route {
+    case .v1("/v1/calibration/merge"):
+        return all + [.stateExtreme, .stateExtreme, .stateScale, .stateScale, .stateBins, .stateBins, .grow]
+    case .infer:
+        return all + [.shape, .shape, .binarySize, .headerLength, .binaryToggle, .outputs]
+    case .v1:
+        return all + [.outputs, .ragged]
+    }
+}
 
 /// SplitMix64 (Steele, Lea, Flood 2014): the custom mutator's generator, seeded by libFuzzer.
 struct SplitMix64 {

@@ -89,7 +89,7 @@ enum Edge {
     static let strings: [String] = [
         "cross_entropy", "focal", "distillation", "binary_cross_entropy", "mean", "sum", "none",
         "uniform", "off_target", "prior", "similarity", "equal_width", "equal_mass", "torchmetrics", "netcal", "kumar",
-        "lower_closed", "upper_closed", "torchmetrics_extra", "temperature", "vector", "matrix",
+        "lower_closed", "upper_closed", "separate_one", "temperature", "vector", "matrix",
         "FP32", "FP64", "FP16", "BF16", "INT64", "INT32", "INT16", "INT8", "UINT64", "UINT32", "UINT8", "BOOL", "BYTES", "fp32",
         "logits", "labels", "targets", "probabilities", "teacher_logits", "weight", "similarity",
         "loss", "count", "per_sample", "gradient", "state", "ece", "reliability_count", "top_k", "top_k_accuracy",
@@ -116,7 +116,12 @@ enum Edge {
                                  "class_bin_count", "class_bin_positives"]
     static let stateSumKeys = ["confidence_sum", "nll_sum", "brier_sum", "entropy_sum", "bin_confidence_sum",
                                "class_bin_probability_sum"]
-    static let stateKeys = stateCountKeys + stateSumKeys + ["num_classes", "bins", "temperature", "version", "top_k"]
+    static let stateArithmeticKeys = stateCountKeys + stateSumKeys
+    static let stateKeys = stateArithmeticKeys + ["num_classes", "bins", "temperature", "version", "top_k"]
+
+    /// Bin counts for a resized state: the smallest, the defaults, where 2^53-sized counts start
+    /// to overflow a sum (1025), the limit (10,000) and past it.
+    static let stateBins = [1, 2, 10, 15, 1024, 1025, 2048, 4097, 10000, 10001, 0]
 
     /// Values for state counts and sums: exact-integer limits, Int limits, fractions, negatives.
     static let stateValues: [String] = [

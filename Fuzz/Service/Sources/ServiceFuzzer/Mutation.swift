@@ -27,8 +27,8 @@ enum Mutation: UInt8, CaseIterable {
     case addField
     /// A node is replaced by a copy of another node of the same request.
     case copySubtree
-    /// A calibration state field (`Edge.stateKeys[a]`) gets `Edge.stateValues[b]`: all entries of
-    /// an array, or one of them when `b & 0x80`.
+    /// A count or sum of a calibration state (`Edge.stateArithmeticKeys[a]`) gets
+    /// `Edge.stateValues[b]`: all entries of an array, or one of them when `b & 0x80`.
     case stateExtreme
     /// Every count and sum of a state (of all states when `b` is odd) times 2^(a mod 54), capped
     /// below 2^53: states that stay consistent while their merged totals grow without bound.
@@ -54,6 +54,10 @@ enum Mutation: UInt8, CaseIterable {
     /// A field moves to another place in its object (tensors are decoded in place or deferred
     /// depending on whether `data` comes after `name`, `datatype` and `shape`).
     case moveField
+    /// A state gets `Edge.stateBins[a]` bins with every per-bin and per-class-bin array resized
+    /// to match (so that it passes the shape checks and reaches the arithmetic); when `b` is odd
+    /// its per-bin counts are all `Edge.stateValues[b / 2]`.
+    case stateBins
 
     /// Deepest nesting `nest` adds to.
     static let maxDepth = 160
@@ -190,7 +194,7 @@ struct Mutator {
                   let copy = tree.node(at: source[...]) else { return }
             at(selector, where: { _ in true }) { $0 = copy }
         case .stateExtreme:
-            let key = Edge.stateKeys[Int(a) % Edge.stateKeys.count]
+            let key = Edge.stateArithmeticKeys[Int(a) % Edge.stateArithmeticKeys.count]
             let text = Edge.stateValues[Int(b & 0x7F) % Edge.stateValues.count]
             let value = Edge.jsonOrRaw(text)
             inState(selector) { state in
@@ -289,6 +293,10 @@ struct Mutator {
                 default: for _ in 0...(Int(b) % 80) { node = .array([node]) }
                 }
             }
+        case .stateBins:
+            let bins = Edge.stateBins[Int(a) % Edge.stateBins.count]
+            let fill: FuzzJSON? = b & 1 != 0 ? Edge.jsonOrRaw(Edge.stateValues[Int(b >> 1) % Edge.stateValues.count]) : nil
+            inState(selector) { state in Self.resizeState(&state, bins: bins, fill: fill) }
         case .moveField:
             at(selector, where: Self.isNonEmptyObject) { node in
                 guard case .object(var o) = node else { return }
@@ -412,6 +420,24 @@ struct Mutator {
         default:
             f(&node)
         }
+    }
+
+    /// `bins` bins: per-bin arrays of the edge rule's bin count, per-class-bin arrays of
+    /// num_classes × bins entries (at most `maxNodes` / 4), existing entries repeated; per-bin
+    /// counts all `fill` when given.
+    static func resizeState(_ state: inout FuzzJSON, bins: Int, fill: FuzzJSON?) {
+        let classes: Int
+        if case .number(let t)? = state["num_classes"], let k = Int(t), k > 0 { classes = k } else { classes = 1 }
+        let perBin = max(0, state["edge_rule"] == .string("separate_one") ? bins + 1 : bins)
+        let perClassBin = max(0, min(classes.multipliedReportingOverflow(by: bins).partialValue, Mutation.maxNodes / 4))
+        func resized(_ key: String, _ n: Int) {
+            guard case .array(let e)? = state[key] else { return }
+            state.set(key, .array((0..<n).map { e.isEmpty ? .number("0") : e[$0 % e.count] }))
+        }
+        state.set("bins", .number(String(bins)))
+        for key in ["bin_count", "bin_correct", "bin_confidence_sum"] { resized(key, perBin) }
+        for key in ["class_bin_count", "class_bin_positives", "class_bin_probability_sum"] { resized(key, perClassBin) }
+        if let fill { state.set("bin_count", .array(Array(repeating: fill, count: perBin))) }
     }
 
     /// Counts × factor (exact integers, capped at 2^53 − 1), sums × factor.
