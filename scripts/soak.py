@@ -488,12 +488,20 @@ def rst(writer):
 # Traffic process
 
 
-async def traffic(port, t0, duration, huge_times, phases, small, large, huge, big, seed, stats):
+async def traffic(port, t0, duration, huge_times, phases, small, large, huge, big, seed, stats, stop):
     rng = random.Random(seed)
     end = t0 + duration
     valid = [r for r in small if r.category == VALID]
     invalid = [r for r in small if r.category == INVALID]
     now = time.monotonic
+
+    async def sleep_until(t):
+        """False when the run ends first (its end moves up when the server dies)."""
+        while now() < t:
+            if now() >= end:
+                return False
+            await asyncio.sleep(min(0.5, t - now()))
+        return now() < end
 
     async def small_client(i):
         client = Client(port, stats)
@@ -518,7 +526,8 @@ async def traffic(port, t0, duration, huge_times, phases, small, large, huge, bi
             if now() > t0 + at + 5:
                 stats.count[f"huge: the one due at {at:.0f} s skipped (the previous one was still running)"] += 1
                 continue
-            await asyncio.sleep(max(0.0, t0 + at - now()))
+            if not await sleep_until(t0 + at):
+                break
             started = now() - t0
             stats.events.append((started, "calibration 1x8000 bins 2000 sent"))
             status = await client.send(huge, timeout=600)
@@ -643,8 +652,9 @@ async def traffic(port, t0, duration, huge_times, phases, small, large, huge, bi
     # A phase of PHASE_CONNECTIONS more connections: each asks GET /healthz when it opens; most
     # then idle (a request every 15-40 s keeps them inside the idle timeout), PHASE_ACTIVE loop
     # small valid requests.
-    async def phase(label, start, stop):
-        await asyncio.sleep(max(0.0, start - now()))
+    async def phase(label, start, until):
+        if not await sleep_until(start):
+            return
         stats.events.append((now() - t0, f"{label}: opening {PHASE_CONNECTIONS} connections"))
         clients = [Client(port, stats) for _ in range(PHASE_CONNECTIONS)]
         opening = Req("phase", "open + GET /healthz", "GET", "/healthz", ctype=None)
@@ -666,7 +676,7 @@ async def traffic(port, t0, duration, huge_times, phases, small, large, huge, bi
         async def idle(c):
             while True:
                 wait = rng.uniform(15, 40)
-                if now() + wait >= stop:
+                if now() + wait >= min(until, end):
                     break
                 await asyncio.sleep(wait)
                 if c.writer is None:
@@ -674,28 +684,36 @@ async def traffic(port, t0, duration, huge_times, phases, small, large, huge, bi
                 await c.send(idle_req, timeout=30)
 
         async def active(c):
-            while now() < stop:
+            while now() < min(until, end):
                 await c.send(rng.choice(valid), timeout=60)
                 await asyncio.sleep(rng.uniform(0, 0.05))
 
         await asyncio.gather(*(active(c) if i < PHASE_ACTIVE else idle(c) for i, c in enumerate(live)))
-        await asyncio.sleep(max(0.0, stop - now()))
+        await asyncio.sleep(max(0.0, min(until, end) - now()))
         stats.count[f"{label}: connections still open at the end"] += sum(c.writer is not None for c in live)
         stats.events.append((now() - t0, f"{label}: closing them"))
         for c in clients:
             c.close()
 
-    tasks = [small_client(i) for i in range(SMALL_CLIENTS)] + [large_client(), huge_client(), resetter()]
+    async def watch_stop():  # the server died: every client ends its loop now
+        nonlocal end
+        while now() < end:
+            if stop.is_set():
+                end = now()
+                stats.events.append((end - t0, "stopped early: the server died"))
+            await asyncio.sleep(0.2)
+
+    tasks = [watch_stop()] + [small_client(i) for i in range(SMALL_CLIENTS)] + [large_client(), huge_client(), resetter()]
     tasks += [slowloris(i) for i in range(SLOWLORIS_CLIENTS)] + [stall(i) for i in range(STALL_CLIENTS)]
     tasks += [phase(label, t0 + a, t0 + b) for label, a, b in phases]
     await asyncio.gather(*tasks)
 
 
-def traffic_main(conn, port, t0, duration, huge_times, phases, small, large, huge, big, seed):
+def traffic_main(conn, port, t0, duration, huge_times, phases, small, large, huge, big, seed, stop):
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     stats = Stats()
     try:
-        asyncio.run(traffic(port, t0, duration, huge_times, phases, small, large, huge, big, seed, stats))
+        asyncio.run(traffic(port, t0, duration, huge_times, phases, small, large, huge, big, seed, stats, stop))
         conn.send((stats.by, stats.errors, stats.unexpected, stats.count, stats.times, stats.events, None))
     except BaseException as e:  # report it rather than lose the counts
         import traceback
@@ -707,7 +725,7 @@ def traffic_main(conn, port, t0, duration, huge_times, phases, small, large, hug
 # Prober process
 
 
-def prober_main(conn, port, t0, duration, seed, server_pid):
+def prober_main(conn, port, t0, duration, seed, server_pid, stop):
     """GET /healthz every 50-100 ms on one keep-alive connection. Per probe: (t, seconds, status,
     seconds the prober itself waited for a CPU meanwhile, seconds the server's threads together
     waited for a CPU around it), so that a slow probe on a busy machine can be told apart from a
@@ -720,7 +738,7 @@ def prober_main(conn, port, t0, duration, seed, server_pid):
     s = None
     while time.monotonic() < t0:
         time.sleep(0.01)
-    while (t := time.monotonic()) < t0 + duration:
+    while (t := time.monotonic()) < t0 + duration and not stop.is_set():
         try:
             if s is None:
                 s = socket.create_connection((HOST, port), timeout=2)
@@ -877,18 +895,22 @@ def main():
             raise RuntimeError("server died")
 
         t0 = time.monotonic() + 1.0
+        stop = ctx.Event()
         prober_rx, prober_tx = ctx.Pipe(False)
         traffic_rx, traffic_tx = ctx.Pipe(False)
-        prober = ctx.Process(target=prober_main, args=(prober_tx, port, t0, duration, seed + 1, server.pid))
-        load = ctx.Process(target=traffic_main, args=(traffic_tx, port, t0, duration, huge_times, phases, small, large, huge, big, seed + 2))
+        prober = ctx.Process(target=prober_main, args=(prober_tx, port, t0, duration, seed + 1, server.pid, stop))
+        load = ctx.Process(target=traffic_main,
+                           args=(traffic_tx, port, t0, duration, huge_times, phases, small, large, huge, big, seed + 2, stop))
         children = [prober, load]
         for child in children:
             child.start()
+        prober_tx.close()  # the children hold the write ends: a child that dies reads as EOF here
+        traffic_tx.close()
         print(f"running {duration:.0f} s; {rule}; connection phases: "
               + ", ".join(f"{label} {a:.0f}-{b:.0f} s" for label, a, b in phases)
               + f"; the 1x8000 bins-2000 calibration at " + ", ".join(f"{t:.0f}" for t in huge_times) + " s", flush=True)
 
-        samples = []  # (t, rss kB, hwm kB, threads, cpu ticks, fds)
+        samples = []  # (t, RSS kB, VmHWM kB, threads, CPU ticks, open fds, CPU wait s, load average)
         died = None
         next_tick = t0
         while True:
@@ -910,11 +932,18 @@ def main():
         if died:
             failures.append(f"the server died at {died[0]:.1f} s with exit status {died[1]}"
                             + (f" (signal {-died[1]})" if died[1] < 0 else ""))
-        probes, probe_errors = prober_rx.recv() if prober_rx.poll(duration + 60) else ([], ["prober sent nothing"])
-        if died:
-            load.terminate()
-        by, errors, unexpected, count, times, events, crash = (
-            traffic_rx.recv() if traffic_rx.poll(700) else (Counter(), Counter(), {}, Counter(), {}, [], "no report"))
+            stop.set()
+
+        def receive(rx, seconds, empty):
+            try:
+                return rx.recv() if rx.poll(seconds) else empty
+            except EOFError:
+                return empty
+
+        probes, probe_errors = receive(prober_rx, 60, ([], [(0, "the prober sent nothing")]))
+        # The last large or huge answer may still be on its way after the clock stops.
+        by, errors, unexpected, count, times, events, crash = receive(
+            traffic_rx, 700, (Counter(), Counter(), {}, Counter(), {}, [], "the traffic process sent nothing"))
         for child in children:
             child.join(10)
             if child.is_alive():
@@ -945,8 +974,10 @@ def main():
 
     if failures:
         print("soak: 0 passed, 1 failed")
-        for reason in failures:
+        for reason in failures[:20]:
             print(f"  - {reason}")
+        if len(failures) > 20:
+            print(f"  - ... and {len(failures) - 20} more (see the summary above)")
         print(f"  (server log kept in {log_path})")
         sys.exit(1)
     os.remove(log_path)
@@ -993,9 +1024,14 @@ def report(by, errors, unexpected, count, times, events, probes, probe_errors, s
         print(f"  {key}: {n}")
     if errors:
         print("\n== requests without an answer (category, name, error: count)")
+        grouped = defaultdict(lambda: [0, set()])
         for (category, name, what), n in sorted(errors.items()):
             print(f"  {category:8} {name:48} {what}: {n}")
-            failures.append(f"{n} x no answer for {category} '{name}': {what}")
+            grouped[(category, what)][0] += n
+            grouped[(category, what)][1].add(name)
+        for (category, what), (n, names) in sorted(grouped.items()):
+            failures.append(f"{n} {category} requests without an answer: {what} "
+                            + (f"('{next(iter(names))}')" if len(names) == 1 else f"({len(names)} kinds)"))
 
     print("\n== server RSS (MB) and CPU per minute")
     hz = os.sysconf("SC_CLK_TCK")
