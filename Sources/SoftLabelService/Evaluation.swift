@@ -61,14 +61,19 @@ extension SoftLabelService {
         }
     }
 
-    /// What the JSON reader checks of a matrix field: at least one row of at least one value,
-    /// then the configured class and element limits.
+    /// What the JSON reader checks of a matrix field: at least one row of at least one value, the
+    /// element limit (the reader stops at it while reading, so it comes first, in its words), then
+    /// the configured class limit.
     private static func checkRows(_ m: Matrix, _ field: String, _ decoding: RequestDecoding) throws(ServiceError) {
         if m.rows == 0 {
             throw ServiceError(JSONReadError(kind: .shape, message: "\(field) is empty: a matrix needs at least one row.", offset: 0, path: field))
         }
         if m.columns == 0 {
             throw ServiceError(JSONReadError(kind: .shape, message: "\(field)[0] is empty: every row needs at least one value.", offset: 0, path: "\(field)[0]"))
+        }
+        if m.count > decoding.configuration.maxElements {
+            throw ServiceError(JSONReadError(kind: .tooLarge, message: "\(field) has more than \(decoding.configuration.maxElements) elements, the limit per matrix.",
+                                             offset: 0, path: field))
         }
         try decoding.checkLimits(rows: m.rows, columns: m.columns, path: field)
     }

@@ -82,11 +82,33 @@ public final class ServiceMetrics: Sendable {
         bytesOut.increment(by: responseBytes)
     }
 
-    /// The exposition text.
+    /// One sentence per family, emitted as its `# HELP` line (swift-metrics' API has no help text,
+    /// so the exposition is annotated here; a family without an entry gets a generic sentence).
+    static let help: [String: String] = [
+        "softlabel_http_requests_total": "Requests answered, by route (the route table's pattern), method and status.",
+        "softlabel_http_request_duration_seconds": "Time from a request's first byte to its response's last, by route.",
+        "softlabel_http_requests_in_flight": "Requests being handled now.",
+        "softlabel_http_request_bytes_total": "Bytes of requests on the wire (head, body, framing).",
+        "softlabel_http_response_bytes_total": "Bytes of responses on the wire (head and body).",
+        "softlabel_http_connections_open": "Open connections, including ones being refused with 503.",
+    ]
+
+    /// The exposition text (format 0.0.4), every family with `# HELP` and `# TYPE`.
     public func render() -> [UInt8] {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(8192)
         registry.emit(into: &buffer)
-        return buffer
+        var out: [UInt8] = []
+        out.reserveCapacity(buffer.count + 1024)
+        for line in buffer.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            if line.starts(with: Array("# TYPE ".utf8)) {
+                let name = String(decoding: line.dropFirst(7).prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self)
+                out.append(contentsOf: Array("# HELP \(name) \(Self.help[name] ?? "softlabel metric \(name).")\n".utf8))
+            }
+            out.append(contentsOf: line)
+            out.append(UInt8(ascii: "\n"))
+        }
+        if buffer.last == UInt8(ascii: "\n") || buffer.isEmpty { out.removeLast() }
+        return out
     }
 }
