@@ -7,13 +7,8 @@ import SoftLabelService
 enum FuzzTarget {
     /// Limits small enough that each input runs in milliseconds and the limit checks are reached
     /// by small inputs.
-    static let smallConfiguration: ServiceConfiguration = {
-        var c = ServiceConfiguration()
-        c.maxElements = 1 << 16
-        c.maxBodyBytes = 1 << 20
-        c.maxClasses = 4096
-        return c
-    }()
+    static let smallConfiguration = ServiceConfiguration(maxElements: 1 << 16, maxClasses: 4096, maxBodyBytes: 1 << 20,
+                                                         maxResponseBytes: 1 << 22)
 
     static let small = SoftLabelService(configuration: smallConfiguration)
     static let standard = SoftLabelService()
