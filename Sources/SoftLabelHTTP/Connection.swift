@@ -31,7 +31,6 @@ final class Connection: @unchecked Sendable {
     private let environment: ConnectionEnvironment
     private let remoteAddress: String?
     private var machine: ConnectionStateMachine
-    private let readBuffer: UnsafeMutableRawBufferPointer
 
     /// The epoll events the loop watches for now (`EPOLLIN` while the machine wants to read,
     /// `EPOLLOUT` while a response waits for room), and whether the socket is registered.
@@ -52,8 +51,6 @@ final class Connection: @unchecked Sendable {
     private let reservations: Reservations
     private var flushing = false
 
-    /// Bytes read per `read(2)`.
-    static let readChunkBytes = 32 << 10
 
     init(id: Int, fd: Int32, environment: ConnectionEnvironment, loop: EventLoop) {
         self.id = id
@@ -66,11 +63,6 @@ final class Connection: @unchecked Sendable {
         self.machine = ConnectionStateMachine(configuration: environment.configuration, now: Self.now(),
                                               errorResponse: environment.handler.errorResponder,
                                               admitBody: { reservations.reserveBody($0) })
-        self.readBuffer = .allocate(byteCount: Self.readChunkBytes, alignment: 16)
-    }
-
-    deinit {
-        readBuffer.deallocate()
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -136,6 +128,7 @@ final class Connection: @unchecked Sendable {
     // MARK: - Events
 
     private func readable() {
+        let readBuffer = loop.readBuffer  // this runs on the loop's thread (see EventLoop.readBuffer)
         var reads = 0
         while !closed, machine.wantsToRead, reads < 16 {
             reads += 1
