@@ -326,10 +326,14 @@ def build_catalog(port, seed):
     l("reliability-diagram 256x1000", "POST", "/v1/reliability-diagram", js({"logits": z, "labels": y}))
     l("calibration 2048x100 json +bootstrap", "POST", "/v1/calibration",
       js({"logits": d.logits(2048, 100), "labels": d.labels(2048, 100), "bootstrap": 50}))
-    # The largest answer of the mix (128 MB at main, RSS ~510 MB while it is made): its own client
-    # sends it at set times (see huge_times in main).
-    huge = Req(LARGE, "calibration 1x8000 bins 2000", "POST", "/v1/calibration",
-               js({"logits": d.logits(1, 8000), "labels": [7], "bins": 2000}))
+    # The largest answer of the mix: 8,000 classes x 100 bins of class-wise cells, just inside
+    # --max-response-bytes (64 MiB estimated); its own client sends it at set times (see huge_times
+    # in main). The same body with 2,000 bins (128 MB before the limit existed) is now refused
+    # with 422 too_large before any work, and is in the invalid mix.
+    huge = Req(LARGE, "calibration 1x8000 bins 100", "POST", "/v1/calibration",
+               js({"logits": d.logits(1, 8000), "labels": [7], "bins": 100}))
+    small.append(Req(INVALID, "calibration 1x8000 bins 2000 (amplification)", "POST", "/v1/calibration",
+                     js({"logits": d.logits(1, 8000), "labels": [7], "bins": 2000}), expect={422}))
     return small, large, huge, big
 
 
@@ -529,9 +533,9 @@ async def traffic(port, t0, duration, huge_times, phases, small, large, huge, bi
             if not await sleep_until(t0 + at):
                 break
             started = now() - t0
-            stats.events.append((started, "calibration 1x8000 bins 2000 sent"))
+            stats.events.append((started, "calibration 1x8000 bins 100 sent"))
             status = await client.send(huge, timeout=600)
-            stats.events.append((now() - t0, f"calibration 1x8000 bins 2000 answered {status}"))
+            stats.events.append((now() - t0, f"calibration 1x8000 bins 100 answered {status}"))
             stats.count[f"huge: sent at {started:.0f} s, answered after {now() - t0 - started:.1f} s"] += 1
         client.close()
 
@@ -908,7 +912,7 @@ def main():
         traffic_tx.close()
         print(f"running {duration:.0f} s; {rule}; connection phases: "
               + ", ".join(f"{label} {a:.0f}-{b:.0f} s" for label, a, b in phases)
-              + f"; the 1x8000 bins-2000 calibration at " + ", ".join(f"{t:.0f}" for t in huge_times) + " s", flush=True)
+              + f"; the 1x8000 bins-100 calibration at " + ", ".join(f"{t:.0f}" for t in huge_times) + " s", flush=True)
 
         samples = []  # (t, RSS kB, VmHWM kB, threads, CPU ticks, open fds, CPU wait s, load average)
         died = None
