@@ -3,7 +3,8 @@ import RealModule
 /// Numerically stable log-sum-exp, softmax and log-softmax over rows.
 ///
 /// log Σ_k e^(x_k/T) = m + log Σ_k e^(x_k/T − m) with m = max_k x_k/T, so no term overflows
-/// and the largest term is exactly 1 (the sum is in [1, K]). Two passes over a row (max, then
+/// and the largest term is exactly 1 at every T: its exponent is fl(x_max·s) − fl(x_max·s) = 0
+/// because the product and the subtraction are not fused (`Row.sumExp`); the sum is in [1, K]. Two passes over a row (max, then
 /// exp-sum); a row of ≤ 8,000 classes is L1-resident after the first, so memory sees one pass.
 /// Accuracy: the log-sum-exp is within 2e-7·(|m| + log K) absolute of the exact value for
 /// K ≤ 10⁴ (exp ≤ 2 ulp, float32 lane sums, `Float.log` correctly rounded to < 1 ulp).

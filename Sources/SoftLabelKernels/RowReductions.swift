@@ -2,8 +2,8 @@
 ///
 /// Every loop keeps eight-lane (or, where latency matters, two eight-lane) accumulators and
 /// handles the row's tail (K mod 8 values) with a padded vector, so a row of any length is
-/// one pass with no scalar loop. Sums of many terms are accumulated lane-wise in float32 and
-/// reduced at the end: for the row lengths this service accepts (K ≤ 10⁶) the relative error
+/// one pass whose only scalar work is loading and storing the tail's lanes. Sums of many terms
+/// are accumulated lane-wise in float32 and reduced at the end: for the row lengths this service accepts (K ≤ 10⁶) the relative error
 /// of a lane-wise sum of same-sign terms stays below K/8 · 2⁻²⁴, i.e. ≤ 1e-6 for K ≤ 1000.
 /// Batch-level sums (over rows) are done in `Double` by the callers.
 @usableFromInline
@@ -135,7 +135,7 @@ enum Row {
             i += 8
         }
         if i < count {
-            // Padding lanes hold -inf·scale - shift → e^(−∞) = 0 after clamping.
+            // Padding lanes are loaded as 0 and their exponentials set to 0 after the exp.
             let v = loadPartial(x + i, count - i, fill: 0)
             var e = simdExp(v * sc - sh)
             for lane in (count - i)..<8 { e[lane] = 0 }

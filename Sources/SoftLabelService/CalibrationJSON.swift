@@ -62,7 +62,11 @@ enum CalibrationJSON {
         if !m.omitted.isEmpty {
             w.key("omitted")
             w.beginArray()
-            for metric in m.omitted { w.writeString(metric.rawValue) }
+            for metric in m.omitted {
+                w.writeString(metric.rawValue)
+                // The bandwidth comes with smooth ECE: left out with it, and said so.
+                if metric == .smoothECE { w.writeString("smooth_ece_bandwidth") }
+            }
             w.endArray()
         }
         w.key("state")

@@ -44,7 +44,7 @@ extension JSONReader {
     /// matrix past `maxElements` values (the service's elements-per-matrix limit), without reading
     /// the rows after it.
     public mutating func readFloatMatrix(path: String, maxElements: Int) throws -> Matrix {
-        precondition(maxElements >= 1, "a limit of at least one element")
+        precondition(maxElements >= 0, "a limit is a count")
         skipWhitespace()
         guard cursor < end && cursor.pointee == UInt8(ascii: "[") else {
             throw mismatch("a matrix (an array of rows of numbers)", path: path)
