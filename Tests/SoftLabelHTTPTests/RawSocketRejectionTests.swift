@@ -75,20 +75,7 @@ extension RawSocketRejectionTests {
     /// report), and the late response is dropped.
     @Test func resetWhileComputingClosesTheConnection() throws {
         try withServer { server, port in
-            let address = SocketAddress(host: "127.0.0.1", port: port)!
-            let fd = socket(address.domain, Int32(SOCK_STREAM.rawValue), 0)
-            var storage = address.storage
-            let connected = withUnsafePointer(to: &storage) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, address.length) }
-            }
-            #expect(connected == 0)
-            let request = Array(get("/slow?ms=1500").utf8)
-            _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            usleep(100_000)
-            // SO_LINGER 0: close sends a reset instead of a FIN.
-            var option = linger(l_onoff: 1, l_linger: 0)
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
-            close(fd)
+            sendThenReset(get("/slow?ms=1500"), port: port)
             // Closed long before the handler's 1.5 s are up (not only when its response fails).
             var waited = 0
             while server.connectionCount > 0 && waited < 16 {
@@ -113,19 +100,7 @@ extension RawSocketRejectionTests {
             let busy = try RawClient(port: port)
             busy.send(get("/slow"))
             usleep(100_000)
-            let address = SocketAddress(host: "127.0.0.1", port: port)!
-            let fd = socket(address.domain, Int32(SOCK_STREAM.rawValue), 0)
-            var storage = address.storage
-            let connected = withUnsafePointer(to: &storage) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, address.length) }
-            }
-            #expect(connected == 0)
-            let request = Array(get("/queued").utf8)
-            _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            usleep(100_000)  // parsed and queued behind /slow
-            var option = linger(l_onoff: 1, l_linger: 0)
-            setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
-            close(fd)
+            sendThenReset(get("/queued"), port: port)  // parsed and queued behind /slow, then reset
             #expect(try busy.readResponse().status == 200)
             usleep(200_000)
             #expect(computed.load(ordering: .relaxed) == 0)
@@ -137,6 +112,24 @@ extension RawSocketRejectionTests {
             _ = server
         }
     }
+}
+
+/// Connects, sends `request`, waits 100 ms (it is parsed and dispatched), then closes with
+/// SO_LINGER 0, so the server sees a reset instead of a FIN.
+func sendThenReset(_ request: String, port: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+    let address = SocketAddress(host: "127.0.0.1", port: port)!
+    let fd = socket(address.domain, Int32(SOCK_STREAM.rawValue), 0)
+    var storage = address.storage
+    let connected = withUnsafePointer(to: &storage) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, address.length) }
+    }
+    #expect(connected == 0, sourceLocation: sourceLocation)
+    let bytes = Array(request.utf8)
+    _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    usleep(100_000)
+    var option = linger(l_onoff: 1, l_linger: 0)
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+    close(fd)
 }
 
 /// A fresh connection gets a 200 for a plain GET.

@@ -11,7 +11,7 @@ import SoftLabelTestSupport
 /// | `conformance/JSONTestSuite/` | `Tests/Conformance/JSONTestSuite/` |
 /// | `peer/`                      | `Benchmarks/Peer/`                 |
 ///
-/// When the shared folder is at hand (`SOFTLABEL_SHARED` names it, or `shared/` sits beside the
+/// When the shared folder is at hand (`SOFTLABEL_SHARED` names it; `.ci/run` sets it when `shared/` sits beside the
 /// package root) this test fails for every file that is missing from a copy, differs from it in
 /// any byte, or is still in the copy but no longer in the shared folder, listing them, so that new
 /// or corrected reference vectors are not missed. Without a shared folder it is skipped, with the
@@ -26,13 +26,11 @@ struct FixtureCopyTests {
     ]
 
     /// The folder `SOFTLABEL_SHARED` names (even one that does not exist: the test then says so),
-    /// else `shared/` beside the package root when it is a folder, else nil.
+    /// else nil. The tests never look outside the repository on their own: `.ci/run` names the
+    /// shared folder when the machine has one beside the clone.
     static var sharedFolder: URL? {
-        if let named = ProcessInfo.processInfo.environment["SOFTLABEL_SHARED"], !named.isEmpty {
-            return URL(fileURLWithPath: named)
-        }
-        let beside = Fixtures.packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
-        return isFolder(beside) ? beside : nil
+        guard let named = ProcessInfo.processInfo.environment["SOFTLABEL_SHARED"], !named.isEmpty else { return nil }
+        return URL(fileURLWithPath: named)
     }
 
     static func isFolder(_ url: URL) -> Bool {
@@ -56,7 +54,7 @@ struct FixtureCopyTests {
 
     @Test("every file of the shared reference folders is in the repository, byte for byte",
           .enabled(if: sharedFolder != nil,
-                   "not applicable: no shared folder (SOFTLABEL_SHARED is unset and there is no shared/ beside the package); the repository's copies are used as they are"))
+                   "not applicable: no shared folder (SOFTLABEL_SHARED is unset); the repository's copies are used as they are"))
     func copiesMatchSharedFolder() throws {
         let shared = try #require(Self.sharedFolder)
         try #require(Self.isFolder(shared), "the shared folder \(shared.path) (SOFTLABEL_SHARED) is not a folder")
