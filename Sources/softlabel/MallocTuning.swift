@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 
 /// Keeps the memory of large request bodies in malloc's heap between requests.
@@ -10,6 +11,8 @@ import Glibc
 /// kept up to 256 MiB, the pages are reused: measured 4.5 → 3.9 ms of server CPU per request and
 /// ~390 → ~450 requests/s under `wrk -c8`. The price is that RSS stays at its high-water mark
 /// (≈ 100 MB after 8 concurrent 2.7 MB requests) instead of falling back; it does not grow.
+/// `trimPeriodically` bounds that: the free heap a burst leaves behind (1,000 more connections, a
+/// 128 MB answer) is handed back within `period`, while the bodies between two trims reuse pages.
 ///
 /// The `MALLOC_MMAP_THRESHOLD_` and `MALLOC_TRIM_THRESHOLD_` environment variables still win.
 enum MallocTuning {
@@ -18,6 +21,24 @@ enum MallocTuning {
         if getenv("MALLOC_TRIM_THRESHOLD_") == nil { _ = glibcMallopt(trimThreshold, 256 << 20) }
     }
 
+    /// Every `period`, `malloc_trim(0)`: returns the free pages of every arena to the kernel
+    /// (glibc ≥ 2.8 releases whole free pages inside the heap too, not only its top). One trim of
+    /// a 100 MB heap takes well under a millisecond with each arena's lock held in turn; the next
+    /// large body faults its pages in again (~0.5 ms for 2.7 MB), once per period: < 0.01 % of CPU
+    /// at a 10 s period. The 10-minute soak's RSS rose 83 → 101 MB after its second burst of
+    /// 1,000 connections and stayed there without it.
+    static func trimPeriodically(every period: Duration = .seconds(10)) {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "softlabel.malloc-trim", qos: .utility))
+        let interval = DispatchTimeInterval.milliseconds(Int(period.components.seconds) * 1000)
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
+        timer.setEventHandler { _ = glibcMallocTrim(0) }
+        timer.resume()
+        trimTimer = timer
+    }
+
+    /// Kept for the life of the process (a released timer source stops firing).
+    nonisolated(unsafe) private static var trimTimer: (any DispatchSourceTimer)?
+
     // <malloc.h> is not part of the Glibc module: its parameter numbers, and `mallopt` by name.
     private static let trimThreshold: Int32 = -1  // M_TRIM_THRESHOLD
     private static let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
@@ -25,3 +46,6 @@ enum MallocTuning {
 
 @_silgen_name("mallopt")
 private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32

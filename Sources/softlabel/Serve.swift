@@ -43,6 +43,7 @@ struct Serve: ParsableCommand {
         }
         let logger = Logger(label: "softlabel")
         MallocTuning.keepLargeBlocksInHeap()
+        MallocTuning.trimPeriodically()
         let server = SoftLabelServer(http: settings.http, service: settings.service, logger: logger)
         let bound: Int
         do {
