@@ -14,11 +14,23 @@ import Glibc
 /// `trimPeriodically` bounds that: the free heap a burst leaves behind (1,000 more connections, a
 /// 128 MB answer) is handed back within `period`, while the bodies between two trims reuse pages.
 ///
-/// The `MALLOC_MMAP_THRESHOLD_` and `MALLOC_TRIM_THRESHOLD_` environment variables still win.
+/// One arena for all threads: `malloc_trim` can give back the free pages inside any arena, but
+/// only the main arena's top chunk; with glibc's default of 8 arenas per core every event-loop
+/// and pool thread kept its own 64 MB heap whose free top stayed resident (measured with
+/// `malloc_stats`: 38 MB of system bytes with 19 KB in use in each of two thread arenas after a
+/// burst, RSS 99 MB, still 60 MB after a trim). With one arena the same burst (3 answers for
+/// 8,000 classes × 100 bins, 8 concurrent 256×1000 losses, 1,000 connections) peaks at 49 MB and
+/// falls back to 24 MB (idle: 22 MB) after the next trim. Small blocks still come from each
+/// thread's cache (tcache) without the arena's lock; server CPU per request moved within the noise
+/// of an A/B on a loaded machine (BENCHMARKS.md).
+///
+/// The `MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_` and `MALLOC_ARENA_MAX` environment
+/// variables still win.
 enum MallocTuning {
     static func keepLargeBlocksInHeap() {
         if getenv("MALLOC_MMAP_THRESHOLD_") == nil { _ = glibcMallopt(mmapThreshold, 32 << 20) }
         if getenv("MALLOC_TRIM_THRESHOLD_") == nil { _ = glibcMallopt(trimThreshold, 256 << 20) }
+        if getenv("MALLOC_ARENA_MAX") == nil { _ = glibcMallopt(arenaMax, 1) }
     }
 
     /// Every `period`, `malloc_trim(0)`: returns the free pages of every arena to the kernel
@@ -42,6 +54,7 @@ enum MallocTuning {
     // <malloc.h> is not part of the Glibc module: its parameter numbers, and `mallopt` by name.
     private static let trimThreshold: Int32 = -1  // M_TRIM_THRESHOLD
     private static let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
+    private static let arenaMax: Int32 = -8  // M_ARENA_MAX
 }
 
 @_silgen_name("mallopt")
