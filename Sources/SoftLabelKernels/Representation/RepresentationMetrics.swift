@@ -7,11 +7,12 @@
 ///   (pairs with m = n included), and over all pairs of classes, because
 ///   Σ_{m,n∈k} cos(x_m, x_n) = ‖U_k‖². `classSeparationR2` = 1 − d̄_w/d̄_t (Kornblith et al. 2021,
 ///   "Why do better loss functions lead to less transferable features?"), nil when d̄_t = 0.
-///   Both distances are clamped at 0 from below (rounding can take them to −1e-17).
+///   Both distances are 0 when within the rounding bound of their sums (`aboveRounding`).
 /// - `featureNormMean` = Σ‖x‖/N, `featureNormPerClass[k]` = Σ_{i∈k}‖x‖/N_k (nil without rows).
 /// - `withinClassVariance` = (1/N) Σ_i ‖x_i − μ_{y_i}‖² = (1/N) Σ_k (Σ_{i∈k}‖x_i‖² − ‖S_k‖²/N_k);
 ///   a class whose difference is within the rounding bound of its two sums,
-///   (N_k + D + 4)·2⁻⁵²·Σ‖x‖², counts 0 (its rows are equal as far as float64 sums can tell).
+///   (N_k + D + 4)·2⁻⁵²·Σ‖x‖², counts 0 (its rows are equal as far as float64 sums can tell;
+///   a spread that small is below float32 input resolution too).
 ///   `betweenClassVariance` = (1/N) Σ_k N_k ‖S_k/N_k − S/N‖² (no cancellation: computed as
 ///   written); `varianceRatio` = between / within, nil when within is 0.
 ///
@@ -51,11 +52,10 @@ public struct RepresentationMetrics: Sendable, Equatable {
                 meanUnit[j] += u / nk
                 mean[j] += s
             }
-            withinSum += Swift.max(0, 1 - unitSquares / (nk * nk))
+            withinSum += Self.aboveRounding(1 - unitSquares / (nk * nk), terms: state.classCount[c] + d, scale: 1)
             let q = state.squaredNormSum[c]
             let spread = q - featureSquares / nk
-            let bound = Double(state.classCount[c] + d + 4) * 0x1p-52 * q
-            withinVariance.add(spread > bound ? spread : 0)
+            withinVariance.add(Self.aboveRounding(spread, terms: state.classCount[c] + d, scale: q))
             norms.add(state.normSum[c])
             perClass[c] = state.normSum[c] / nk
         }
@@ -64,7 +64,7 @@ public struct RepresentationMetrics: Sendable, Equatable {
         withinDistance = withinSum / kp
         var meanUnitSquares = 0.0
         for j in 0..<d { meanUnitSquares += (meanUnit[j] / kp) * (meanUnit[j] / kp) }
-        totalDistance = Swift.max(0, 1 - meanUnitSquares)
+        totalDistance = Self.aboveRounding(1 - meanUnitSquares, terms: n + d, scale: 1)
         classSeparationR2 = totalDistance > 0 ? 1 - withinDistance / totalDistance : nil
         let total = Double(n)
         featureNormMean = norms.value / total
@@ -82,5 +82,12 @@ public struct RepresentationMetrics: Sendable, Equatable {
         }
         betweenClassVariance = between / total
         varianceRatio = withinClassVariance > 0 ? betweenClassVariance / withinClassVariance : nil
+    }
+
+    /// `difference` (of two float64 sums of about `terms` terms each, of size `scale`), or 0 when
+    /// it is within their rounding bound (terms + 4)·2⁻⁵²·scale: collapsed classes (identical rows)
+    /// then give exactly 0 distances and variance (R² = 1, ratio null) instead of ±1e-16 noise.
+    static func aboveRounding(_ difference: Double, terms: Int, scale: Double) -> Double {
+        difference > Double(terms + 4) * 0x1p-52 * scale ? difference : 0
     }
 }
