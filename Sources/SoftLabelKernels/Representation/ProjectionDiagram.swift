@@ -59,8 +59,9 @@ private struct ProjectionDrawing {
         line(##"<text x="\##(f(width / 2, 1))" y="44" text-anchor="middle" font-size="13">classes \##(c[0]), \##(c[1]), \##(c[2])  ·  N = \##(projection.points.count)</text>"##)
         line(##"<text x="\##(f(width / 2, 1))" y="60" text-anchor="middle" font-size="11" fill="#666666">plane through w_\##(c[0]), w_\##(c[1]), w_\##(c[2]) (Müller et al. 2019, Fig. 1); equal scales</text>"##)
         axes()
-        points()
         templates()
+        points()
+        templateLabels()
         line(##"<rect x="\##(f(left))" y="\##(f(top))" width="\##(f(size))" height="\##(f(size))" fill="none" stroke="\##(ink)" stroke-width="1.2"/>"##)
         legend()
         line("</svg>")
@@ -98,12 +99,23 @@ private struct ProjectionDrawing {
         }
     }
 
+    /// The template diamonds go under the points (translucent, so a cluster on its template shows).
     mutating func templates() {
         for (i, t) in projection.templates.enumerated() {
             let (cx, cy) = (x(t.0), y(t.1))
-            let r = 9.0
-            line(##"<path d="M \##(f(cx)) \##(f(cy - r)) L \##(f(cx + r)) \##(f(cy)) L \##(f(cx)) \##(f(cy + r)) L \##(f(cx - r)) \##(f(cy)) Z" fill="\##(colours[i])" stroke="#111111" stroke-width="1.8"><title>template w_\##(projection.classes[i]) at (\##(f(t.0, 3)), \##(f(t.1, 3)))</title></path>"##)
-            line(##"<text x="\##(f(cx + 12))" y="\##(f(cy - 8))" font-size="13" font-weight="bold" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">w_\##(projection.classes[i])</text>"##)
+            let r = 10.0
+            line(##"<path d="M \##(f(cx)) \##(f(cy - r)) L \##(f(cx + r)) \##(f(cy)) L \##(f(cx)) \##(f(cy + r)) L \##(f(cx - r)) \##(f(cy)) Z" fill="\##(colours[i])" fill-opacity="0.25" stroke="#111111" stroke-width="1.8"><title>template w_\##(projection.classes[i]) at (\##(f(t.0, 3)), \##(f(t.1, 3)))</title></path>"##)
+        }
+    }
+
+    /// Each template's name beside it, on the side away from the panel's nearer edge, over the points.
+    mutating func templateLabels() {
+        for (i, t) in projection.templates.enumerated() {
+            let (cx, cy) = (x(t.0), y(t.1))
+            let rightHalf = cx > left + size / 2
+            let (tx, anchor) = rightHalf ? (cx - 13, "end") : (cx + 13, "start")
+            let ty = cy < top + 24 ? cy + 22 : cy - 9
+            line(##"<text x="\##(f(tx))" y="\##(f(ty))" text-anchor="\##(anchor)" font-size="13" font-weight="bold" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">w_\##(projection.classes[i])</text>"##)
         }
     }
 
@@ -117,7 +129,7 @@ private struct ProjectionDrawing {
             line(##"<text x="\##(f(lx + 15))" y="\##(f(ly + 4))" font-size="12">class \##(c) (n = \##(n))</text>"##)
             lx += 112
         }
-        line(##"<path d="M \##(f(lx + 5)) \##(f(ly - 7)) L \##(f(lx + 12)) \##(f(ly)) L \##(f(lx + 5)) \##(f(ly + 7)) L \##(f(lx - 2)) \##(f(ly)) Z" fill="#ffffff" stroke="#111111" stroke-width="1.6"/>"##)
+        line(##"<path d="M \##(f(lx + 5)) \##(f(ly - 7)) L \##(f(lx + 12)) \##(f(ly)) L \##(f(lx + 5)) \##(f(ly + 7)) L \##(f(lx - 2)) \##(f(ly)) Z" fill="#888888" fill-opacity="0.25" stroke="#111111" stroke-width="1.6"/>"##)
         line(##"<text x="\##(f(lx + 17))" y="\##(f(ly + 4))" font-size="12">template</text>"##)
     }
 }
