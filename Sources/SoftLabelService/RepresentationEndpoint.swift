@@ -132,6 +132,8 @@ enum RepresentationMergeEndpoint {
 /// `POST /v1/projection-diagram`: the `/v1/representation` request (with `weights` and
 /// `projection_classes`), answered with the template-plane projection as SVG.
 enum ProjectionDiagramEndpoint {
+    static let example = #"{"features": [[0.9, 0.1], [0.1, 1.1], [-1.0, -0.8]], "labels": [0, 1, 2], "weights": [[1, 0], [0, 1], [-1, -1]], "projection_classes": [0, 1, 2]}"#
+
     static func prepare(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Prepared {
         let request = try RepresentationEndpoint.decode(body, decoding)
         guard request.plane != nil else {

@@ -46,9 +46,16 @@ enum RepresentationJSON {
     static func pairs(_ v: [(Double, Double)], _ w: inout JSONWriter) {
         w.beginArray()
         for (x, y) in v {
-            w.beginArray(); w.writeFloat(Float(x)); w.writeFloat(Float(y)); w.endArray()
+            w.beginArray(); coordinate(x, &w); coordinate(y, &w); w.endArray()
         }
         w.endArray()
+    }
+
+    /// The shortest text of the float32 nearest `v`; beyond the float32 range (templates and rows
+    /// near ±3.4e38 can project there) the float64 itself, never `null`.
+    static func coordinate(_ v: Double, _ w: inout JSONWriter) {
+        let rounded = Float(v)
+        if rounded.isFinite { w.writeFloat(rounded) } else { w.writeDouble(v) }
     }
 
     static func optional(_ v: Double?, _ w: inout JSONWriter) {

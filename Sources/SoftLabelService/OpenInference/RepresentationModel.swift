@@ -27,8 +27,8 @@ enum RepresentationModel {
             TensorSpec("between_class_variance", [.fp64], "[1]", "(1/N) Σ_k N_k ‖μ_k − μ‖²."),
             TensorSpec("variance_ratio", [.fp64], "[1]", "between / within; NaN when within is 0."),
             TensorSpec("projection_classes", [.int64], "[3]", "The classes a, b, c of the projection (with weights)."),
-            TensorSpec("projection_templates", [.fp32], "[3, 2]", "The templates w_a, w_b, w_c in the plane."),
-            TensorSpec("projection_points", [.fp32], "[P, 2]", "The rows of classes a, b, c in the plane, in input order."),
+            TensorSpec("projection_templates", [.fp64], "[3, 2]", "The templates w_a, w_b, w_c in the plane."),
+            TensorSpec("projection_points", [.fp64], "[P, 2]", "The rows of classes a, b, c in the plane, in input order."),
             TensorSpec("projection_labels", [.int64], "[P]", "The label of each projected point."),
             TensorSpec("state", [.bytes], "[1]", "The mergeable state as JSON text, for POST /v1/representation/merge (only when requested)."),
         ],
@@ -63,10 +63,10 @@ enum RepresentationModel {
             .scalar("variance_ratio", m.varianceRatio),
         ]
         if let projection {
-            let flat = { (pairs: [(Double, Double)]) in pairs.flatMap { [Float($0.0), Float($0.1)] } }
+            let flat = { (pairs: [(Double, Double)]) in pairs.flatMap { [$0.0, $0.1] } }
             result.append(OutputTensor(name: "projection_classes", shape: [3], data: .int64(projection.classes)))
-            result.append(OutputTensor(name: "projection_templates", shape: [3, 2], data: .fp32(flat(projection.templates))))
-            result.append(OutputTensor(name: "projection_points", shape: [projection.points.count, 2], data: .fp32(flat(projection.points))))
+            result.append(OutputTensor(name: "projection_templates", shape: [3, 2], data: .fp64(flat(projection.templates))))
+            result.append(OutputTensor(name: "projection_points", shape: [projection.points.count, 2], data: .fp64(flat(projection.points))))
             result.append(OutputTensor(name: "projection_labels", shape: [projection.labels.count], data: .int64(projection.labels)))
         }
         if let state {
