@@ -7,6 +7,7 @@ Reads <dir>/features.f32 and labels.i64 (written by RepresentationBench) and tim
 Σ‖x‖²), three ways a numpy user would write them:
 - onehot_matmul_f64: float64 rows, class sums as a one-hot (K×B) @ (B×D) product (BLAS dgemm);
 - sorted_reduceat_f64: float64 rows sorted by label, np.add.reduceat over the class runs;
+- per_class_loop_f64: float64 rows and unit rows, a boolean mask and a column sum per class;
 - onehot_matmul_f32: the same product in float32 (sgemm; less accurate, shown for reference).
 Each includes its metrics from the sums (K×D work). With swift.jsonl it compares the metric
 values with the Swift kernel's (relative 1e-9) and prints the fastest numpy time.
@@ -62,6 +63,21 @@ def sorted_reduceat(x, y, k):
     return metrics(counts, s, u, np.bincount(ys, weights=norm, minlength=k), np.bincount(ys, weights=sq, minlength=k))
 
 
+def per_class_loop(x, y, k):
+    xd = x.astype(np.float64)
+    sq = np.einsum("ij,ij->i", xd, xd)
+    norm = np.sqrt(sq)
+    unit = xd / norm[:, None]
+    counts = np.bincount(y, minlength=k)
+    s = np.zeros((k, x.shape[1]))
+    u = np.zeros((k, x.shape[1]))
+    for c in np.flatnonzero(counts):
+        rows = y == c
+        s[c] = xd[rows].sum(axis=0)
+        u[c] = unit[rows].sum(axis=0)
+    return metrics(counts, s, u, np.bincount(y, weights=norm, minlength=k), np.bincount(y, weights=sq, minlength=k))
+
+
 def main():
     directory, rows, dimension, classes, repeats = sys.argv[1], *map(int, sys.argv[2:6])
     x = np.fromfile(f"{directory}/features.f32", dtype=np.float32).reshape(rows, dimension)
@@ -69,6 +85,7 @@ def main():
     variants = {
         "onehot_matmul_f64": lambda: onehot_matmul(x, y, classes, np.float64),
         "sorted_reduceat_f64": lambda: sorted_reduceat(x, y, classes),
+        "per_class_loop_f64": lambda: per_class_loop(x, y, classes),
         "onehot_matmul_f32": lambda: onehot_matmul(x, y, classes, np.float32),
     }
     results = {}
@@ -95,7 +112,7 @@ def main():
             rel = abs(value - reference[key]) / max(abs(reference[key]), 1e-300)
             status = "ok" if rel <= 1e-9 else "MISMATCH"
             print(f"value {key}: swift {value!r} numpy {reference[key]!r} rel {rel:.1e} {status}")
-        fastest = min(("onehot_matmul_f64", "sorted_reduceat_f64"), key=lambda n: results[n][0])
+        fastest = min(("onehot_matmul_f64", "sorted_reduceat_f64", "per_class_loop_f64"), key=lambda n: results[n][0])
         t = results[fastest][0]
         print(f"fastest float64 numpy: {fastest} {t * 1e3:.2f} ms")
         for measure in ("kernel", "kernel_and_metrics", "request_binary", "request_json"):
