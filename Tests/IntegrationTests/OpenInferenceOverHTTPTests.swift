@@ -29,7 +29,7 @@ final class OpenInferenceOverHTTPTests {
         #expect(json["name"] as? String == "softlabel")
         #expect(json["version"] as? String != nil)
         #expect(json["extensions"] as? [String] == ["binary_tensor_data"])
-        #expect(json["models"] as? [String] == ["smooth", "loss", "calibration", "temperature"])
+        #expect(json["models"] as? [String] == ["smooth", "loss", "calibration", "temperature", "representation"])
         let limits = try #require(json["limits"] as? [String: Int])
         #expect(limits["max_classes"] == 50_000)
         #expect(limits["max_elements"] == 16_777_216)
@@ -42,7 +42,7 @@ final class OpenInferenceOverHTTPTests {
         #expect(try client.request("GET", "/v2/health/live").status == 200)
         #expect(try client.request("GET", "/v2/health/ready").json?["ready"] as? Bool == true)
         #expect(try client.request("HEAD", "/v2/health/ready").status == 200)
-        for model in ["smooth", "loss", "calibration", "temperature"] {
+        for model in ["smooth", "loss", "calibration", "temperature", "representation"] {
             for prefix in ["/v2/models/\(model)", "/v2/models/\(model)/versions/1"] {
                 let metadata = try client.request("GET", prefix)
                 #expect(metadata.status == 200)

@@ -83,6 +83,15 @@ import SoftLabelTestSupport
         #expect(extra.isEmpty, "paths in openapi.yaml the server does not answer: \(extra)")
     }
 
+    /// Wave 2: /v1/representation, its merge (of the example's state) and the projection diagram.
+    static func representationBodies(_ handler: ServiceHTTPHandler) throws -> [String: [UInt8]] {
+        let example = Array(RepresentationEndpoint.example.utf8)
+        let response = handler.respond(to: HTTPRequest(method: "POST", target: "/v1/representation", body: example))
+        let state = try #require(JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])["state"]
+        return ["/v1/representation": example, "/v1/projection-diagram": Array(ProjectionDiagramEndpoint.example.utf8),
+                "/v1/representation/merge": Array(try JSONSerialization.data(withJSONObject: ["states": [state!]]))]
+    }
+
     @Test func documentedContentTypesAreServed() throws {
         let spec = try Self.specOperations()
         let handler = ServiceHTTPHandler(service: SoftLabelService(), metrics: ServiceMetrics(), isReady: { true })
@@ -93,7 +102,7 @@ import SoftLabelTestSupport
             "/v1/smooth": Array(SmoothEndpoint.example.utf8), "/v1/loss": Array(LossEndpoint.example.utf8),
             "/v1/calibration": calibration, "/v1/reliability-diagram": calibration, "/v1/temperature": Array(TemperatureEndpoint.example.utf8),
             "/v1/calibration/merge": Array(merge),
-        ]
+        ].merging(try Self.representationBodies(handler)) { a, _ in a }
         for (operation, documented) in spec {
             let target = operation.path.replacingOccurrences(of: "{model}", with: "loss").replacingOccurrences(of: "{version}", with: "1")
             let body = bodies[operation.path] ?? (operation.path.hasSuffix("/infer") ? Array(InferenceRequest.example("loss").utf8) : [])

@@ -72,9 +72,10 @@ struct InferenceModel: Sendable {
     }
 }
 
-/// The four models, their version and platform.
+/// The models, their version and platform.
 enum OpenInferenceModels {
-    static let all: [InferenceModel] = [SmoothModel.model, LossModel.model, CalibrationModel.model, TemperatureModel.model]
+    static let all: [InferenceModel] = [SmoothModel.model, LossModel.model, CalibrationModel.model, TemperatureModel.model,
+                                         RepresentationModel.model]
     /// Every model has one version.
     static let version = "1"
     static let platform = "softlabel"

@@ -29,6 +29,13 @@ enum RouteTable {
         Route(.post, "/v1/calibration/merge") { try CalibrationMergeEndpoint.prepare($0.body, RequestDecoding($0.configuration)) },
         Route(.post, "/v1/temperature") { try TemperatureEndpoint.prepare($0.body, RequestDecoding($0.configuration)) },
         Route(.post, "/v1/reliability-diagram") { try ReliabilityDiagramEndpoint.prepare($0.body, RequestDecoding($0.configuration)) },
+    ] + representation
+
+    /// Wave 2: penultimate-layer features (RepresentationEndpoint.swift).
+    static let representation: [Route] = [
+        Route(.post, "/v1/representation") { try RepresentationEndpoint.prepare($0.body, RequestDecoding($0.configuration)) },
+        Route(.post, "/v1/representation/merge") { try RepresentationMergeEndpoint.prepare($0.body, RequestDecoding($0.configuration)) },
+        Route(.post, "/v1/projection-diagram") { try ProjectionDiagramEndpoint.prepare($0.body, RequestDecoding($0.configuration)) },
     ]
 
     /// The Open Inference Protocol (KServe V2, Triton's binary tensor extension); each model
