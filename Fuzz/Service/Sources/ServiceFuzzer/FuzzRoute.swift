@@ -11,7 +11,7 @@ enum FuzzRoute: Equatable, CustomStringConvertible {
     /// paths the service adds later are appended after the models (see `all`).
     static let knownV1 = ["/v1/smooth", "/v1/loss", "/v1/calibration", "/v1/calibration/merge", "/v1/temperature",
                           "/v1/reliability-diagram"]
-    static let models = ["smooth", "loss", "calibration", "temperature"]
+    static let models = ["smooth", "loss", "calibration", "temperature", "representation"]
 
     /// Every route an input can pick (its first byte modulo the count).
     static let all: [FuzzRoute] = knownV1.map(FuzzRoute.v1)

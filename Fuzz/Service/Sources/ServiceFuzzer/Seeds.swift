@@ -7,11 +7,13 @@ import SoftLabelService
 /// - every reference request of the fixture files (`*.json` with `cases[].endpoint` and
 ///   `cases[].request`, in the first FIXTURE_DIR that has any), cut to a few rows, on its v1 route
 ///   (calibration requests also on `/v1/reliability-diagram`);
-/// - each of those for `smooth`, `loss`, `calibration`, `temperature` also as an Open Inference
+/// - each of those for `smooth`, `loss`, `calibration`, `temperature`, `representation` also as an Open Inference
 ///   request, on the JSON-tensor and on the binary-tensor route (labels INT64 or INT32, data flat
 ///   or nested, `data` before or after `shape`, `return` as requested outputs);
 /// - `/v1/calibration/merge` requests built from the `state` the service returns for the fixture
 ///   calibration requests (one state, the same twice, and pairs that share their configuration);
+/// - representation requests also on `/v1/projection-diagram`, and `/v1/representation/merge` of
+///   the state the service returns for each (twice);
 /// - hand-written inference requests with binary tensors for every model;
 /// - some of all these as verbatim bodies (flag bit 3), binary ones with their header length.
 enum Seeds {
@@ -49,6 +51,13 @@ enum Seeds {
                 seed(.infer(model: model, binary: false), inference)
                 seed(.infer(model: model, binary: true), inference)
                 if n % 5 == 0 { verbatim(.infer(model: model, binary: true), inference) }
+            }
+            if endpoint == "/v1/representation" {
+                seed(.v1("/v1/projection-diagram"), request)
+                let response = FuzzTarget.standard.call(endpoint, body: Array(request.text.utf8))
+                if response.status == 200, let state = FuzzJSON.parse(response.body[...])?["state"] {
+                    seed(.v1("/v1/representation/merge"), .object([("states", .array([state, state]))]))
+                }
             }
             if endpoint == "/v1/calibration" {
                 seed(.v1("/v1/reliability-diagram"), request)
@@ -122,7 +131,8 @@ enum Seeds {
 
     // MARK: Inference requests
 
-    static let models = ["/v1/smooth": "smooth", "/v1/loss": "loss", "/v1/calibration": "calibration", "/v1/temperature": "temperature"]
+    static let models = ["/v1/smooth": "smooth", "/v1/loss": "loss", "/v1/calibration": "calibration", "/v1/temperature": "temperature",
+                         "/v1/representation": "representation"]
 
     /// A v1 request as an Open Inference request: matrices and vectors become input tensors,
     /// scalars request parameters, `return` the requested outputs. `variant` picks INT64 or INT32
@@ -134,7 +144,7 @@ enum Seeds {
         var outputs: [FuzzJSON]?
         for (key, value) in fields {
             switch key {
-            case "logits", "targets", "teacher_logits", "probabilities", "similarity":
+            case "logits", "targets", "teacher_logits", "probabilities", "similarity", "features", "weights":
                 guard case .array(let rows) = value, let first = rows.first, case .array(let firstRow) = first else { continue }
                 let data: FuzzJSON = variant % 2 == 0 ? value : .array(rows.flatMap(\.children))
                 inputs.append(tensor(key, "FP32", [rows.count, firstRow.count], data, dataFirst: variant % 7 == 3))
