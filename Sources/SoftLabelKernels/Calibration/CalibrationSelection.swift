@@ -1,0 +1,77 @@
+/// What a `/v1/calibration` request asks for (its `metrics` field, docs/api.md "metrics"), and
+/// from it the work the calibration pass does: a metric nobody asked for is not computed.
+///
+/// The names are the response's: every `CalibrationMetric` a request may name, plus `state`.
+/// `everything` (no `metrics` field) is the response as it was before `metrics` existed: every
+/// metric and `state`, but not `logit_gap` or `selective`, which are asked for by name.
+///
+/// Work per output (the pass always finds each row's argmax, softmax moments and top-label bin):
+/// - `classwise_ece` and `state`: the K×bins class-wise cells (a second sweep over each row);
+/// - `top_k_accuracy` and `state`: the label's rank among the row's scores;
+/// - `adaptive_ece`, `smooth_ece` (FFTs), `selective`, equal-mass binned metrics: the per-row
+///   confidences, kept and sorted;
+/// - `logit_gap`: a top-2 sweep over each row (and the rows' gaps, sorted, for the quantiles);
+/// - bootstrap replicates: only for the requested bootstrapped metrics (none requested: none drawn).
+public struct CalibrationSelection: Sendable, Equatable {
+    /// The metrics to compute and return (never `logitGapQuantiles`).
+    public var metrics: Set<CalibrationMetric>
+    /// Whether the mergeable `state` is returned; it then holds every mergeable sum (it must
+    /// merge with any other state), so it costs what every mergeable metric costs.
+    public var state: Bool
+
+    public init(metrics: Set<CalibrationMetric>, state: Bool) {
+        self.metrics = metrics
+        self.state = state
+    }
+
+    /// Every metric of the pre-`metrics` response, and `state`.
+    public static let everything = CalibrationSelection(
+        metrics: Set(CalibrationMetric.allCases).subtracting([.logitGap, .selective, .logitGapQuantiles]), state: true)
+
+    /// The names `metrics` accepts, in the API's order.
+    public static let names: [String] = CalibrationMetric.allCases.filter { $0 != .logitGapQuantiles }.map(\.rawValue) + ["state"]
+
+    /// The selection of `names` (each one of `CalibrationSelection.names`), or the index of the
+    /// first unknown name.
+    public static func parse(_ names: [String]) -> Result<CalibrationSelection, UnknownName> {
+        var selection = CalibrationSelection(metrics: [], state: false)
+        for (i, name) in names.enumerated() {
+            if name == "state" {
+                selection.state = true
+            } else if let metric = CalibrationMetric(rawValue: name), metric != .logitGapQuantiles {
+                selection.metrics.insert(metric)
+            } else {
+                return .failure(UnknownName(index: i, name: name))
+            }
+        }
+        return .success(selection)
+    }
+
+    public struct UnknownName: Error, Equatable {
+        public var index: Int
+        public var name: String
+    }
+
+    public func contains(_ metric: CalibrationMetric) -> Bool { metrics.contains(metric) }
+
+    /// Any of the metrics from the top-label bins (equal-width or equal-mass).
+    public var needsBinnedErrors: Bool {
+        !metrics.isDisjoint(with: [.ece, .mce, .rmsCE, .overconfidence, .debiasedRMSCE, .reliability])
+    }
+
+    /// The K×bins class-wise cells.
+    public var needsClasswise: Bool { state || metrics.contains(.classwiseECE) }
+
+    /// The label's rank (top-k hits).
+    public var needsTopK: Bool { state || metrics.contains(.topKAccuracy) }
+
+    /// The per-row confidences, for the metrics that sort or smooth them.
+    public func needsRowConfidences(_ binning: CalibrationConfiguration.Binning) -> Bool {
+        !metrics.isDisjoint(with: [.adaptiveECE, .smoothECE, .selective]) || (binning == .equalMass && needsBinnedErrors)
+    }
+
+    /// The bootstrapped metrics among the requested ones (`Bootstrap.tracked`, and top-k).
+    public var bootstrapped: Set<CalibrationMetric> {
+        metrics.intersection(Bootstrap.tracked + [.topKAccuracy])
+    }
+}
