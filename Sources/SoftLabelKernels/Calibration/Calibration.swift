@@ -81,7 +81,7 @@ public enum Calibration {
         var metrics = CalibrationMetrics(state: state)
         metrics.omitted.append(.selective)
         if let gap = state.logitGap {
-            metrics.selection.metrics.insert(.logitGap)
+            metrics.selection.insert(.logitGap)
             metrics.logitGap = LogitGapSummary(gap, numClasses: state.numClasses, sortedGaps: nil)
             metrics.omitted.append(.logitGapQuantiles)
         }

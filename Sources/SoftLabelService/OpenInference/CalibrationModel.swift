@@ -79,13 +79,13 @@ enum CalibrationModel {
         var selection = CalibrationSelection(metrics: [], state: requested.contains("state"))
         for name in requested {
             if let metric = CalibrationMetric(rawValue: name) {
-                selection.metrics.insert(metric)
+                selection.insert(metric)
             } else if name == "smooth_ece_bandwidth" {
-                selection.metrics.insert(.smoothECE)
+                selection.insert(.smoothECE)
             } else if name == "top_k" || name == "top_k_accuracy" {
-                selection.metrics.insert(.topKAccuracy)
+                selection.insert(.topKAccuracy)
             } else if name.hasPrefix("reliability_") {
-                selection.metrics.insert(.reliability)
+                selection.insert(.reliability)
             }
         }
         return selection
