@@ -12,6 +12,8 @@ enum CalibrationEndpoint {
         var input: CalibrationInput
         var labels: [Int]
         var configuration: CalibrationConfiguration
+        /// Whether the request named its `metrics` (else `configuration.selection` is everything).
+        var namedMetrics = false
     }
 
     /// Decodes and validates the request (shared with `/v1/reliability-diagram`).
@@ -50,20 +52,37 @@ enum CalibrationEndpoint {
     /// The class-wise cells (K × bins, three float64 sums each, held while computing and written
     /// in `state`) against `maxResponseBytes`, before any of them is allocated.
     static func checkSize(_ input: CalibrationInput, _ configuration: CalibrationConfiguration, _ decoding: RequestDecoding) throws(ServiceError) {
+        guard configuration.selection.needsClasswise else { return }
         let classes = switch input { case .logits(let m), .probabilities(let m): m.columns }
         try decoding.checkResponse(bytes: Int.cost(classes, configuration.bins, 3, RequestDecoding.bytesPerDouble), path: "bins",
                                    what: "the class-wise reliability cells (\(classes) classes × \(configuration.bins) bins)")
     }
 
-    /// Element-operations of a calibration: the B×K pass, the K×bins class-wise cells, smooth
-    /// ECE's fixed FFT work (~2^15), and per bootstrap resample the B rows' statistics and bins
-    /// (resamples reuse each row's confidence and correctness, not the logits).
+    /// Element-operations of a calibration, for what the selection needs only (the same rules
+    /// as `CalibrationSelection` and `Calibration.compute`): the B×K pass (and a second B×K sweep
+    /// for each of the class-wise cells and the logit gaps), the K×bins class-wise cells, B·log₂B
+    /// per sort (adaptive ECE or equal-mass bins, selective, gap quantiles), smooth ECE's fixed
+    /// FFT work (~2^15), and per bootstrap resample the B rows' statistics and bins (resamples
+    /// reuse each row's confidence and correctness, not the logits).
     static func cost(_ input: CalibrationInput, _ configuration: CalibrationConfiguration) -> Int {
         let matrix = switch input { case .logits(let m), .probabilities(let m): m }
+        let selection = configuration.selection
         let pass = Int.cost(matrix.rows, matrix.columns)
-        let cells = Int.cost(matrix.columns, configuration.bins)
-        let resamples = Int.cost(configuration.bootstrap, matrix.rows.addingSaturating(configuration.bins))
-        return pass.addingSaturating(cells).addingSaturating(resamples).addingSaturating(1 << 15)
+        var total = pass
+        if selection.needsClasswise {
+            total = total.addingSaturating(pass).addingSaturating(Int.cost(matrix.columns, configuration.bins))
+        }
+        if selection.contains(.logitGap) { total = total.addingSaturating(pass) }
+        let sort = Int.cost(matrix.rows, Swift.max(1, Int.bitWidth - matrix.rows.leadingZeroBitCount))
+        var sorts = selection.contains(.selective) ? 1 : 0
+        if selection.contains(.logitGap) { sorts += 1 }
+        if selection.contains(.adaptiveECE) || (configuration.binning == .equalMass && selection.needsBinnedErrors) { sorts += 1 }
+        total = total.addingSaturating(Int.cost(sorts, sort))
+        if selection.contains(.smoothECE) { total = total.addingSaturating(1 << 15) }
+        if configuration.binning == .equalWidth, !selection.bootstrapped.isEmpty {
+            total = total.addingSaturating(Int.cost(configuration.bootstrap, matrix.rows.addingSaturating(configuration.bins)))
+        }
+        return total
     }
 }
 
@@ -73,8 +92,12 @@ enum CalibrationEndpoint {
 enum ReliabilityDiagramEndpoint {
     static func prepare(_ body: [UInt8], _ decoding: RequestDecoding) throws -> Prepared {
         let request = try CalibrationEndpoint.decode(body, decoding)
+        if request.namedMetrics {
+            throw ServiceError(status: 422, code: "conflicting_fields", message: "metrics does not apply to the reliability diagram, which always shows the reliability table, ECE, smooth ECE and accuracy; leave it out", path: "metrics")
+        }
         var withoutBootstrap = request.configuration
         withoutBootstrap.bootstrap = 0
+        withoutBootstrap.selection = CalibrationSelection(metrics: [.accuracy, .meanConfidence, .ece, .smoothECE, .reliability], state: false)
         let configuration = withoutBootstrap
         return .compute(cost: CalibrationEndpoint.cost(request.input, configuration), contentType: "image/svg+xml") {
             let metrics = Calibration.compute(request.input, labels: request.labels, configuration: configuration)

@@ -33,7 +33,63 @@ enum CalibrationStateJSON {
         w.key("class_bin_count"); writeInts(s.classBinCount, &w)
         w.key("class_bin_positives"); writeInts(s.classBinPositives, &w)
         w.key("class_bin_probability_sum"); writeDoubles(s.classBinProbabilitySum, &w)
+        if let g = s.logitGap {
+            w.key("logit_gap")
+            writeLogitGap(g, &w)
+        }
         w.endObject()
+    }
+
+    /// The fields of the optional `logit_gap` object (present when `logit_gap` was requested).
+    static let logitGapFields = ["label_smoothing", "smoothing", "count", "infinite", "sum", "m2", "min", "max",
+                                 "top2_sum", "norm_sum", "beyond_optimal_count"]
+
+    static func writeLogitGap(_ g: LogitGapStatistics, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("label_smoothing"); if let e = g.labelSmoothing { w.writeFloat(e) } else { w.writeNull() }
+        w.key("smoothing"); if let kind = g.smoothing { w.writeString(kind.rawValue) } else { w.writeNull() }
+        w.key("count"); w.writeInt(g.count)
+        w.key("infinite"); w.writeInt(g.infinite)
+        w.key("sum"); w.writeDouble(g.sum)
+        w.key("m2"); w.writeDouble(g.m2)
+        // ±∞ for no finite rows: null.
+        w.key("min"); if g.count > 0 { w.writeDouble(g.min) } else { w.writeNull() }
+        w.key("max"); if g.count > 0 { w.writeDouble(g.max) } else { w.writeNull() }
+        w.key("top2_sum"); w.writeDouble(g.top2Sum)
+        w.key("norm_sum"); w.writeDouble(g.normSum)
+        w.key("beyond_optimal_count"); w.writeInt(g.beyondOptimal)
+        w.endObject()
+    }
+
+    static func readLogitGap(_ r: inout JSONReader, path: String) throws -> LogitGapStatistics {
+        var g = LogitGapStatistics(labelSmoothing: nil, smoothing: nil)
+        var seen = Set<String>()
+        try r.beginObject(path: path)
+        while let key = try r.nextKey() {
+            let p = "\(path).\(key)"
+            switch key {
+            case "label_smoothing": g.labelSmoothing = try r.readNull() ? nil : try r.readFloat(path: p)
+            case "smoothing": g.smoothing = try r.readNull() ? nil : try choice(&r, p, SmoothingKind.allCases)
+            case "count": g.count = try readCount(&r, p)
+            case "infinite": g.infinite = try readCount(&r, p)
+            case "sum": g.sum = try r.readDouble(path: p)
+            case "m2": g.m2 = try r.readDouble(path: p)
+            case "min": g.min = try r.readNull() ? .infinity : try r.readDouble(path: p)
+            case "max": g.max = try r.readNull() ? -.infinity : try r.readDouble(path: p)
+            case "top2_sum": g.top2Sum = try r.readDouble(path: p)
+            case "norm_sum": g.normSum = try r.readDouble(path: p)
+            case "beyond_optimal_count": g.beyondOptimal = try readCount(&r, p)
+            default:
+                throw ServiceError(status: 422, code: "unknown_field",
+                                   message: "unknown logit_gap state field \"\(key)\"; send the `state` of a /v1/calibration response unchanged", path: p)
+            }
+            seen.insert(key)
+        }
+        if let missing = logitGapFields.first(where: { !seen.contains($0) }) {
+            throw ServiceError(status: 422, code: "missing_field",
+                               message: "logit_gap state field \"\(missing)\" is missing; send the `state` of a /v1/calibration response unchanged", path: "\(path).\(missing)")
+        }
+        return g
     }
 
     static func writeInts(_ v: [Int], _ w: inout JSONWriter) {
@@ -74,6 +130,7 @@ enum CalibrationStateJSON {
             case "class_bin_count": s.classBinCount = try readCounts(&r, p)
             case "class_bin_positives": s.classBinPositives = try readCounts(&r, p)
             case "class_bin_probability_sum": s.classBinProbabilitySum = try readDoubles(&r, p)
+            case "logit_gap": s.logitGap = try readLogitGap(&r, path: p)
             default:
                 throw ServiceError(status: 422, code: "unknown_field",
                                    message: "unknown state field \"\(key)\"; a state is the `state` object of a /v1/calibration response", path: p)

@@ -118,7 +118,7 @@ import Testing
             service.calibration(matrix: m, isProbabilities: false, labels: labels, options: Array(options.utf8))
         }
         #expect(text(calibration(#"{"labels": [0, 0, 0, 0]}"#))
-                == #"{"error":"unknown field \"labels\"; this endpoint accepts: temperature, bins, binning, preset, top_k, bootstrap, seed","code":"unknown_field","path":"labels"}"#)
+                == #"{"error":"unknown field \"labels\"; this endpoint accepts: temperature, bins, binning, preset, top_k, bootstrap, seed, metrics, label_smoothing, smoothing, coverages","code":"unknown_field","path":"labels"}"#)
         #expect(calibration(#"{"bnis": 3}"#).status == 422)
         #expect(text(calibration(#"{"bnis": 3}"#)).contains(#""code":"unknown_field","path":"bnis""#))
         #expect(calibration("").status == 400)

@@ -119,6 +119,33 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // `metrics` (h-calib): the peer's five metrics skip the class-wise sweep, rank, sorts and
+    // FFTs; logit_gap + selective add a top-2 sweep and two sorts to everything.
+    var peerMetrics = CalibrationConfiguration()
+    peerMetrics.selection = CalibrationSelection(metrics: [.accuracy, .ece, .nll, .brier, .reliability], state: false)
+    var withLens = CalibrationConfiguration()
+    withLens.selection.insert(.logitGap)
+    withLens.selection.insert(.selective)
+    withLens.logitGapEpsilon = 0.1
+
+    Benchmark("calibration compute 1024x100, metrics accuracy/ece/nll/brier/reliability") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(Calibration.compute(logits: logits1024x100, labels: labels1024, configuration: peerMetrics))
+        }
+    }
+
+    Benchmark("calibration compute 32x10, metrics accuracy/ece/nll/brier/reliability") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(Calibration.compute(logits: logits32x10, labels: labels32, configuration: peerMetrics))
+        }
+    }
+
+    Benchmark("calibration compute 1024x100, everything + logit_gap + selective") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(Calibration.compute(logits: logits1024x100, labels: labels1024, configuration: withLens))
+        }
+    }
+
     Benchmark("softmax 256x1000 (256000 logits)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(Softmax.probabilities(logits256x1000))

@@ -61,16 +61,26 @@ enum Bootstrap {
     static let lowerPercentile = 2.5
     static let upperPercentile = 97.5
 
-    static func intervals(rows: CalibrationRows, state: CalibrationState, resamples: Int, seed: UInt64)
+    /// The metrics that get intervals (besides top-k accuracy).
+    static let tracked: [CalibrationMetric] = [.accuracy, .meanConfidence, .ece, .mce, .rmsCE, .overconfidence, .debiasedRMSCE, .brier, .nll, .meanEntropy]
+
+    /// Intervals of the `requested` metrics only: a replicate evaluates the per-bin sums only
+    /// for accuracy, mean confidence and the binned errors, and each other column only when its
+    /// metric is requested (top-k with `.topKAccuracy`). Nothing requested: no replicate is drawn.
+    static func intervals(rows: CalibrationRows, state: CalibrationState, resamples: Int, seed: UInt64,
+                          requested: Set<CalibrationMetric> = Set(tracked + [.topKAccuracy]))
         -> (metrics: [CalibrationMetric: ConfidenceInterval], topK: [Int: ConfidenceInterval]) {
         let n = rows.count
-        guard resamples > 0, n > 0 else { return ([:], [:]) }
+        let wanted = tracked.filter { requested.contains($0) }
+        let topKWanted = requested.contains(.topKAccuracy) && !state.topK.isEmpty
+        guard resamples > 0, n > 0, !wanted.isEmpty || topKWanted else { return ([:], [:]) }
         let binTotal = state.edges.binCount
         var generator = Xoshiro256StarStar(seed: seed)
         var samples = [CalibrationMetric: [Double]]()
-        let tracked: [CalibrationMetric] = [.accuracy, .meanConfidence, .ece, .mce, .rmsCE, .overconfidence, .debiasedRMSCE, .brier, .nll, .meanEntropy]
-        for metric in tracked { samples[metric] = [] }
-        var topKSamples = [[Double]](repeating: [], count: state.topK.count)
+        for metric in wanted { samples[metric] = [] }
+        let perBin = !requested.isDisjoint(with: [.accuracy, .meanConfidence, .ece, .mce, .rmsCE, .overconfidence, .debiasedRMSCE])
+        let binned = !requested.isDisjoint(with: [.ece, .mce, .rmsCE, .overconfidence, .debiasedRMSCE])
+        var topKSamples = [[Double]](repeating: [], count: topKWanted ? state.topK.count : 0)
 
         // Rows are put in bin order once. Each replicate draws every row's multiplicity m_r (n
         // increments into an L2-resident array; uniform draws over a permutation of the rows are
@@ -81,41 +91,48 @@ enum Bootstrap {
         func column(_ value: (Int) -> Double) -> [Double] { segment.order.map { value(Int($0)) } }
         let confidence = column { rows.confidence[$0] }
         let correctness = column { rows.correct[$0] ? 1 : 0 }
-        let nll = column { rows.nll[$0].isFinite ? rows.nll[$0] : 0 }
-        let infiniteNLL = column { rows.nll[$0].isFinite ? 0 : 1 }
-        let brier = column { rows.brier[$0] }
-        let entropy = column { rows.entropy[$0] }
-        let topKColumns = state.topK.map { k in column { Int(rows.rank[$0]) < k ? 1 : 0 } }
+        let nll = requested.contains(.nll) ? column { rows.nll[$0].isFinite ? rows.nll[$0] : 0 } : []
+        let infiniteNLL = requested.contains(.nll) ? column { rows.nll[$0].isFinite ? 0 : 1 } : []
+        let brier = requested.contains(.brier) ? column { rows.brier[$0] } : []
+        let entropy = requested.contains(.meanEntropy) ? column { rows.entropy[$0] } : []
+        let topKColumns = topKWanted ? state.topK.map { k in column { Int(rows.rank[$0]) < k ? 1 : 0 } } : []
         var count = [Int](repeating: 0, count: binTotal)
         var correct = [Int](repeating: 0, count: binTotal)
         var confidenceSum = [Double](repeating: 0, count: binTotal)
         var multiplicity = [UInt32](repeating: 0, count: n)
         let total = Double(n)
+        func record(_ metric: CalibrationMetric, _ value: @autoclosure () -> Double) {
+            if samples[metric] != nil { samples[metric]!.append(value()) }
+        }
         for _ in 0..<resamples {
             multiplicity.withUnsafeMutableBufferPointer { m in
                 m.update(repeating: 0)
                 for _ in 0..<n { m[generator.next(below: n)] &+= 1 }
             }
-            for b in 0..<binTotal {
-                let range = segment.start[b]..<segment.start[b + 1]
-                count[b] = Int(weightedSum(multiplicity, nil, range))
-                correct[b] = Int(weightedSum(multiplicity, correctness, range))
-                confidenceSum[b] = weightedSum(multiplicity, confidence, range)
-            }
             let all = 0..<n
-            let hits = correct.reduce(0, +)
-            let infinite = weightedSum(multiplicity, infiniteNLL, all)
-            let errors = BinnedErrors(count: count, correct: correct, confidenceSum: confidenceSum, total: n)
-            samples[.accuracy]!.append(Double(hits) / total)
-            samples[.meanConfidence]!.append(confidenceSum.reduce(0, +) / total)
-            samples[.ece]!.append(errors.ece)
-            samples[.mce]!.append(errors.mce ?? 0)
-            samples[.rmsCE]!.append(errors.rmsCE)
-            samples[.overconfidence]!.append(errors.overconfidence)
-            samples[.debiasedRMSCE]!.append(errors.debiasedRMSCE)
-            samples[.brier]!.append(weightedSum(multiplicity, brier, all) / total)
-            if infinite == 0 { samples[.nll]!.append(weightedSum(multiplicity, nll, all) / total) }  // +∞ otherwise
-            samples[.meanEntropy]!.append(weightedSum(multiplicity, entropy, all) / total)
+            if perBin {
+                for b in 0..<binTotal {
+                    let range = segment.start[b]..<segment.start[b + 1]
+                    count[b] = Int(weightedSum(multiplicity, nil, range))
+                    correct[b] = Int(weightedSum(multiplicity, correctness, range))
+                    confidenceSum[b] = weightedSum(multiplicity, confidence, range)
+                }
+                record(.accuracy, Double(correct.reduce(0, +)) / total)
+                record(.meanConfidence, confidenceSum.reduce(0, +) / total)
+            }
+            if binned {
+                let errors = BinnedErrors(count: count, correct: correct, confidenceSum: confidenceSum, total: n)
+                record(.ece, errors.ece)
+                record(.mce, errors.mce ?? 0)
+                record(.rmsCE, errors.rmsCE)
+                record(.overconfidence, errors.overconfidence)
+                record(.debiasedRMSCE, errors.debiasedRMSCE)
+            }
+            record(.brier, weightedSum(multiplicity, brier, all) / total)
+            if requested.contains(.nll), weightedSum(multiplicity, infiniteNLL, all) == 0 {
+                samples[.nll]!.append(weightedSum(multiplicity, nll, all) / total)  // +∞ otherwise
+            }
+            record(.meanEntropy, weightedSum(multiplicity, entropy, all) / total)
             for i in topKColumns.indices { topKSamples[i].append(weightedSum(multiplicity, topKColumns[i], all) / total) }
         }
         var result = [CalibrationMetric: ConfidenceInterval]()
@@ -123,7 +140,7 @@ enum Bootstrap {
             result[metric] = interval(values)
         }
         var topKIntervals = [Int: ConfidenceInterval]()
-        for (i, k) in state.topK.enumerated() { topKIntervals[k] = interval(topKSamples[i]) }
+        for (i, k) in state.topK.enumerated() where topKWanted { topKIntervals[k] = interval(topKSamples[i]) }
         return (result, topKIntervals)
     }
 

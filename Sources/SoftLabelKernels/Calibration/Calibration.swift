@@ -75,37 +75,63 @@ public enum Calibration {
     }
 
     /// Every metric a state determines (merged or not); adaptive and smooth ECE, and the binned
-    /// metrics of equal-mass binning, are listed in `omitted`.
+    /// metrics of equal-mass binning, are listed in `omitted`, and so are `selective` and, when
+    /// the state has logit-gap sums, the gap quantiles (they need the rows).
     public static func metrics(_ state: CalibrationState) -> CalibrationMetrics {
-        CalibrationMetrics(state: state)
+        var metrics = CalibrationMetrics(state: state)
+        metrics.omitted.append(.selective)
+        if let gap = state.logitGap {
+            metrics.selection.insert(.logitGap)
+            metrics.logitGap = LogitGapSummary(gap, numClasses: state.numClasses, sortedGaps: nil)
+            metrics.omitted.append(.logitGapQuantiles)
+        }
+        return metrics
     }
 
-    /// Every metric of the rows, in one pass over the matrix plus the row-based metrics over the
-    /// per-row confidences: adaptive ECE, smooth ECE (with its bandwidth), equal-mass bins if
-    /// configured, and bootstrap intervals if `bootstrap > 0` (equal-width binning only; see
-    /// `Bootstrap` for which metrics get intervals). `state` is included. Cost: one pass over
-    /// the B×K matrix plus O(B log B) for the sort of adaptive ECE, O(B) plus a fixed ~0.1 ms
-    /// of FFTs for smooth ECE (see `SmoothECE`), and O(bootstrap·B) for the intervals.
+    /// The metrics of `configuration.selection` over the rows, and nothing else (the pass
+    /// skips what no selected metric needs, see `CalibrationSelection`): one pass over the
+    /// matrix, then the row-based metrics over the per-row confidences: adaptive ECE, smooth ECE
+    /// (with its bandwidth), equal-mass bins if configured, selective classification, the logit
+    /// gaps' quantiles, and bootstrap intervals of the selected bootstrapped metrics if
+    /// `bootstrap > 0` (equal-width binning only; see `Bootstrap`). Cost: one pass over the B×K
+    /// matrix plus O(B log B) for each sort (adaptive ECE, selective, gap quantiles), O(B) plus a
+    /// fixed ~0.1 ms of FFTs for smooth ECE (see `SmoothECE`), and O(bootstrap·B) for intervals.
     public static func compute(_ input: CalibrationInput, labels: [Int], configuration: CalibrationConfiguration = .init()) -> CalibrationMetrics {
-        let (state, rows) = CalibrationPass.run(input, labels: labels, configuration: configuration,
-                                                recording: configuration.bootstrap > 0 ? .detailed : .confidences)
+        let selection = configuration.selection
+        let bootstrapped: Set<CalibrationMetric> = configuration.bootstrap > 0 && configuration.binning == .equalWidth ? selection.bootstrapped : []
+        let needsRows = selection.needsRowConfidences(configuration.binning) || selection.contains(.logitGap)
+        let recording: CalibrationPass.Recording = !bootstrapped.isEmpty ? .detailed : (needsRows ? .confidences : .none)
+        let (state, rows, gaps) = CalibrationPass.run(input, labels: labels, configuration: configuration, recording: recording)
         var metrics = CalibrationMetrics(state: state)
-        guard let rows, rows.count > 0 else { return metrics }
+        metrics.selection = selection
+        if let gap = state.logitGap {
+            metrics.logitGap = LogitGapSummary(gap, numClasses: state.numClasses, sortedGaps: gaps?.sorted())
+        }
+        if selection.contains(.selective) {
+            metrics.selective = SelectiveMetrics(confidence: rows?.confidence ?? [], correct: rows?.correct ?? [],
+                                                 coverages: configuration.coverages.map(CoverageLevel.init))
+        }
+        guard state.count > 0 else { return metrics }
         metrics.omitted = []
-        let adaptive = EqualMassBinning.evaluate(confidence: rows.confidence, correct: rows.correct, groups: configuration.bins)
-        metrics.adaptiveECE = adaptive.errors?.ece
-        if configuration.binning == .equalMass {
-            metrics.setBinned(adaptive.errors)
-            metrics.reliability = adaptive.reliability
+        if let rows, selection.contains(.adaptiveECE) || (configuration.binning == .equalMass && selection.needsBinnedErrors) {
+            let adaptive = EqualMassBinning.evaluate(confidence: rows.confidence, correct: rows.correct, groups: configuration.bins)
+            metrics.adaptiveECE = adaptive.errors?.ece
+            if configuration.binning == .equalMass {
+                metrics.setBinned(adaptive.errors)
+                metrics.reliability = adaptive.reliability
+            }
         }
-        if !configuration.includeSmoothECE {
-            metrics.omitted = [.smoothECE]
-        } else if let smooth = SmoothECE.compute(confidence: rows.confidence, correct: rows.correct, epsilon: configuration.smoothECEEpsilon) {
-            metrics.smoothECE = smooth.value
-            metrics.smoothECEBandwidth = smooth.bandwidth
+        if let rows, selection.contains(.smoothECE) {
+            if !configuration.includeSmoothECE {
+                metrics.omitted = [.smoothECE]
+            } else if let smooth = SmoothECE.compute(confidence: rows.confidence, correct: rows.correct, epsilon: configuration.smoothECEEpsilon) {
+                metrics.smoothECE = smooth.value
+                metrics.smoothECEBandwidth = smooth.bandwidth
+            }
         }
-        if configuration.bootstrap > 0 && configuration.binning == .equalWidth {
-            let intervals = Bootstrap.intervals(rows: rows, state: state, resamples: configuration.bootstrap, seed: configuration.seed)
+        if let rows, !bootstrapped.isEmpty {
+            let intervals = Bootstrap.intervals(rows: rows, state: state, resamples: configuration.bootstrap, seed: configuration.seed,
+                                                requested: bootstrapped)
             metrics.intervals = intervals.metrics
             metrics.topKIntervals = intervals.topK
         }

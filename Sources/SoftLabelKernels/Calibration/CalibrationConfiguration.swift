@@ -70,6 +70,18 @@ public struct CalibrationConfiguration: Sendable, Equatable {
     /// when this is true; false leaves it nil and lists it in `omitted` (benchmarks, callers
     /// that do not report it).
     public var includeSmoothECE: Bool = true
+    /// What to compute and return (docs/api.md, "metrics"); `everything` by default.
+    public var selection: CalibrationSelection = .everything
+    /// The `label_smoothing` ε of the request, for `logit_gap`'s optimal gap only (nil: none).
+    public var logitGapEpsilon: Float? = nil
+    /// The `smoothing` kind of the request, for `logit_gap`'s optimal gap only.
+    public var logitGapSmoothing: SmoothingKind = .uniform
+    /// The coverages of `selective`'s `risk_at_coverage`, each in (0, 1].
+    public var coverages: [Double] = CalibrationConfiguration.defaultCoverages
+
+    public static let defaultCoverages = [0.5, 0.8, 0.9, 0.95, 1.0]
+    /// At most this many coverages.
+    public static let maximumCoverages = 64
 
     /// A configuration; a preset sets `bins` and `edgeRule`, and explicit `bins` / `edgeRule`
     /// override it ("unless a field overrides it").
@@ -110,6 +122,21 @@ public struct CalibrationConfiguration: Sendable, Equatable {
         }
         guard bootstrap >= 0, bootstrap <= Self.maximumBootstrap else {
             throw ValidationError(.invalidValue, "bootstrap must be an integer in [0, \(Self.maximumBootstrap)], got \(bootstrap)", path: "bootstrap")
+        }
+        if let e = logitGapEpsilon, !(e >= 0 && e <= 1) {
+            throw ValidationError(.invalidValue, "label_smoothing must be in [0, 1], got \(e)", path: "label_smoothing")
+        }
+        guard !coverages.isEmpty, coverages.count <= Self.maximumCoverages else {
+            throw ValidationError(.invalidValue, "coverages must list 1 to \(Self.maximumCoverages) values in (0, 1], got \(coverages.count)", path: "coverages")
+        }
+        for (i, c) in coverages.enumerated() {
+            guard c > 0 && c <= 1 else {
+                throw ValidationError(.invalidValue, "each coverage must be in (0, 1], got \(c)", path: "coverages[\(i)]")
+            }
+            // Each is a key of risk_at_coverage: 0.5 and 0.50 are the same key.
+            if coverages[..<i].contains(c) {
+                throw ValidationError(.invalidValue, "coverage \(c) is listed twice", path: "coverages[\(i)]")
+            }
         }
         guard smoothECEEpsilon.isFinite, smoothECEEpsilon > 0 else {
             throw ValidationError(.invalidValue, "the smooth ECE tolerance must be a finite number > 0, got \(smoothECEEpsilon)", path: "smooth_ece_eps")

@@ -44,6 +44,12 @@ public enum CalibrationMetric: String, Sendable, Equatable, Hashable, CaseIterab
     case meanEntropy = "mean_entropy"
     case overconfidence
     case reliability
+    /// The true-class logit margin statistics (`LogitGapSummary`).
+    case logitGap = "logit_gap"
+    /// Selective classification (`SelectiveMetrics`).
+    case selective
+    /// Only ever in `omitted`: the gap quantiles, which need the rows (a merged state has none).
+    case logitGapQuantiles = "logit_gap.quantiles"
 }
 
 /// Every calibration metric of docs/api.md's `/v1/calibration` response (top-label unless named).
@@ -92,8 +98,15 @@ public struct CalibrationMetrics: Sendable, Equatable {
     /// adaptive and smooth ECE, and with equal-mass binning every binned metric).
     public var omitted: [CalibrationMetric]
     /// The sufficient statistics these metrics were (or, for the row-based ones, could be
-    /// merged and) computed from.
+    /// merged and) computed from. With a selection that does not include `state`, the parts no
+    /// selected metric needs are left empty (see `CalibrationPass`).
     public var state: CalibrationState
+    /// The true-class logit margins, with `logit_gap` selected (or a state holding their sums).
+    public var logitGap: LogitGapSummary? = nil
+    /// Selective classification, with `selective` selected.
+    public var selective: SelectiveMetrics? = nil
+    /// What was asked for: the response holds these (and `count`) only.
+    public var selection: CalibrationSelection = .everything
 }
 
 /// The binned top-label errors of one set of bins, from per-bin counts and sums.
@@ -158,7 +171,8 @@ extension CalibrationMetrics {
         omitted = [.adaptiveECE, .smoothECE]
 
         // Classwise: (1/K) Σ_k Σ_b n_kb/N·|pos_kb/n_kb − Σp_kb/n_kb| = (1/(N·K)) Σ_k Σ_b |pos_kb − Σp_kb|.
-        if n > 0 {
+        // (Empty cells: a pass that was not asked for classwise ECE.)
+        if n > 0 && !state.classBinCount.isEmpty {
             var classwise = CompensatedSum()
             for i in state.classBinCount.indices where state.classBinCount[i] > 0 {
                 classwise.add(Swift.abs(Double(state.classBinPositives[i]) - state.classBinProbabilitySum[i]))
@@ -204,7 +218,7 @@ extension CalibrationState {
     func validateShapeForMetrics() {
         precondition(binCount.count == edges.binCount && binCorrect.count == binCount.count
                      && binConfidenceSum.count == binCount.count && topKCorrect.count == topK.count
-                     && classBinCount.count == numClasses * bins && classBinPositives.count == classBinCount.count
+                     && (classBinCount.count == numClasses * bins || classBinCount.isEmpty) && classBinPositives.count == classBinCount.count
                      && classBinProbabilitySum.count == classBinCount.count, "inconsistent CalibrationState")
     }
 }

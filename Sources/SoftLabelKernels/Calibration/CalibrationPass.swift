@@ -48,11 +48,18 @@ struct CalibrationRows {
 /// and the classwise bins take p_k = e_k/S from the same scratch row (L1-resident). Batch sums
 /// are `Double` with Neumaier compensation. Accuracy vs float64 numpy on the same float32
 /// logits: confidence, NLL, entropy ≤ ~1e-6 relative; Brier ≤ ~1e-7·K absolute per row.
+///
+/// What the configuration's `selection` does not need is not done: the class-wise sweep (its
+/// state arrays stay empty), the label's rank (the state's `topK` is empty), the logit-gap
+/// sweep (`state.logitGap` nil). Such a state is for the metrics of this request only; the
+/// service returns `state` only when it was requested, and then everything is computed.
 enum CalibrationPass {
     enum Recording { case none, confidences, detailed }
 
+    /// The state, the rows if recorded, and the finite rows' logit gaps when `logit_gap` is
+    /// selected and rows are recorded (for the quantiles).
     static func run(_ input: CalibrationInput, labels: [Int], configuration: CalibrationConfiguration,
-                    recording: Recording = .none) -> (CalibrationState, CalibrationRows?) {
+                    recording: Recording = .none) -> (CalibrationState, CalibrationRows?, [Double]?) {
         let matrix = input.matrix
         precondition(labels.count == matrix.rows, "labels and rows differ in count")
         var accumulator = Accumulator(numClasses: matrix.columns, configuration: configuration, rows: matrix.rows, recording: recording)
@@ -74,12 +81,23 @@ private struct Accumulator {
     let edges: BinEdges
     /// Does any requested k need the label's rank (1 < k < K)? k = 1 is `correct`, k ≥ K always hits.
     let needsRank: Bool
+    let classwise: Bool
     var confidence = CompensatedSum(), nll = CompensatedSum(), brier = CompensatedSum(), entropy = CompensatedSum()
     var binConfidence: [CompensatedSum]
+    /// With `logit_gap`: the sums, the gap of the smoothed target, and the gaps for quantiles.
+    var gapStatistics: LogitGapStatistics?
+    let optimalGap: Double?
+    var gaps: [Double]?
 
     init(numClasses: Int, configuration: CalibrationConfiguration, rows: Int, recording: CalibrationPass.Recording) {
+        let selection = configuration.selection
+        classwise = selection.needsClasswise
         // The classwise arrays come from `ClasswiseBins.finish` (rows > 0).
-        state = CalibrationState(numClasses: numClasses, configuration: configuration, allocatingClasswise: rows == 0)
+        state = CalibrationState(numClasses: numClasses, configuration: configuration, allocatingClasswise: rows == 0 && classwise)
+        if !selection.needsTopK {
+            state.topK = []
+            state.topKCorrect = []
+        }
         edges = configuration.edges
         binConfidence = [CompensatedSum](repeating: CompensatedSum(), count: edges.binCount)
         needsRank = state.topK.contains { $0 > 1 && $0 < numClasses }
@@ -94,6 +112,17 @@ private struct Accumulator {
                 r.rank.reserveCapacity(rows)
             }
             self.rows = r
+        }
+        if selection.contains(.logitGap) {
+            let statistics = LogitGapStatistics(labelSmoothing: configuration.logitGapEpsilon, smoothing: configuration.logitGapSmoothing)
+            gapStatistics = statistics
+            optimalGap = statistics.optimal(numClasses: numClasses)
+            if recording != .none {
+                gaps = []
+                gaps!.reserveCapacity(rows)
+            }
+        } else {
+            optimalGap = nil
         }
     }
 
@@ -126,11 +155,35 @@ private struct Accumulator {
         }
     }
 
+    /// Adds one row's logit gap g, top-2 gap and norm (already on z).
+    @inline(__always)
+    mutating func addGap(_ g: Double, top2: Double, norm: Double) {
+        gapStatistics!.add(gap: g, top2: top2, norm: norm, optimal: optimalGap)
+        if gaps != nil, g.isFinite, top2.isFinite, norm.isFinite { gaps!.append(g) }
+    }
+
+    /// Runs `body` with the class-wise bins when `needed` (and returns their cells for the
+    /// state), with nil otherwise.
+    static func withClasswise(_ needed: Bool, classes k: Int, bins: Int, _ body: (ClasswiseBins?) -> Void)
+        -> (count: [Int], positives: [Int], probabilitySum: [Double])? {
+        guard needed else {
+            body(nil)
+            return nil
+        }
+        return ClasswiseBins.accumulate(classes: k, bins: bins) { body($0) }
+    }
+
+    mutating func store(_ cells: (count: [Int], positives: [Int], probabilitySum: [Double])?) {
+        if let cells { (state.classBinCount, state.classBinPositives, state.classBinProbabilitySum) = cells }
+    }
+
     mutating func addLogits(_ logits: Matrix, labels: [Int], temperature: Float) {
         let k = logits.columns
         let scale = 1 / temperature
+        let inverseT = 1 / Double(temperature)
+        let withGap = gapStatistics != nil
         var scratch = [Float](repeating: 0, count: k)
-        (state.classBinCount, state.classBinPositives, state.classBinProbabilitySum) = ClasswiseBins.accumulate(classes: k, bins: state.bins) { classwise in
+        let cells = Self.withClasswise(classwise, classes: k, bins: state.bins) { classwise in
         logits.values.withUnsafeBufferPointer { xBuffer in
         scratch.withUnsafeMutableBufferPointer { eBuffer in
             let e = eBuffer.baseAddress!
@@ -154,15 +207,24 @@ private struct Accumulator {
                 let rank = argmax == y ? 0 : (needsRank ? CalibrationRowKernels.rank(of: y, in: x, k) : 1)
                 addRow(confidence: conf, correct: argmax == y, rank: rank, nll: rowNLL, brier: rowBrier, entropy: rowEntropy)
                 // Classwise bins of p_k = e_k/S from the same L1-resident scratch row.
-                classwise.add(e, scale: Float(inverseSum), label: y)
+                classwise?.add(e, scale: Float(inverseSum), label: y)
+                if withGap {
+                    // z = x/T in double: g = x_y/T − max_{j≠y} x_j/T, top-2 gap, ‖z‖ = ‖x‖/T.
+                    let s = LogitGapRow.scores(x, k, label: y)
+                    addGap(Double(x[y]) * inverseT - Double(s.bestOther) * inverseT,
+                           top2: Double(s.first) * inverseT - Double(s.second) * inverseT,
+                           norm: s.squares.squareRoot() * inverseT)
+                }
             }
         }}
         }
+        store(cells)
     }
 
     mutating func addProbabilities(_ probabilities: Matrix, labels: [Int]) {
         let k = probabilities.columns
-        (state.classBinCount, state.classBinPositives, state.classBinProbabilitySum) = ClasswiseBins.accumulate(classes: k, bins: state.bins) { classwise in
+        let withGap = gapStatistics != nil
+        let cells = Self.withClasswise(classwise, classes: k, bins: state.bins) { classwise in
         probabilities.values.withUnsafeBufferPointer { pBuffer in
             for r in 0..<probabilities.rows {
                 let p = pBuffer.baseAddress! + r * k
@@ -180,19 +242,33 @@ private struct Accumulator {
                 let rank = argmax == y ? 0 : (needsRank ? CalibrationRowKernels.rank(of: y, in: p, k) : 1)
                 addRow(confidence: Double(m), correct: argmax == y, rank: rank, nll: rowNLL,
                        brier: Swift.max(squares - 2 * py + 1, 0), entropy: Swift.max(rowEntropy, 0))
-                classwise.add(p, scale: 1, label: y)
+                classwise?.add(p, scale: 1, label: y)
+                if withGap {
+                    // z = log p (−∞ where p = 0: such a row's norm, and maybe its gaps, are not finite).
+                    let s = LogitGapRow.scores(p, k, label: y)
+                    var logSquares = 0.0
+                    for j in 0..<k {
+                        let z = Double.log(Double(p[j]))
+                        logSquares += z * z
+                    }
+                    addGap(Double.log(py) - Double.log(Double(s.bestOther)),
+                           top2: Double.log(Double(s.first)) - Double.log(Double(s.second)),
+                           norm: logSquares.squareRoot())
+                }
             }
         }
         }
+        store(cells)
     }
 
-    func finish() -> (CalibrationState, CalibrationRows?) {
+    func finish() -> (CalibrationState, CalibrationRows?, [Double]?) {
         var s = state
         s.confidenceSum = confidence.value
         s.nllSum = nll.value
         s.brierSum = brier.value
         s.entropySum = entropy.value
         s.binConfidenceSum = binConfidence.map(\.value)
-        return (s, rows)
+        s.logitGap = gapStatistics
+        return (s, rows, gaps)
     }
 }

@@ -61,6 +61,10 @@ public struct CalibrationState: Sendable, Equatable {
     /// Σ p_k per (class k, bin).
     public var classBinProbabilitySum: [Double]
 
+    /// The logit-gap sums, when `logit_gap` was requested (nil otherwise: states with and
+    /// without them do not merge). Serialised as the nested `logit_gap` object.
+    public var logitGap: LogitGapStatistics? = nil
+
     /// The empty state (identity of `merge`) for `numClasses` classes under `configuration`.
     public init(numClasses: Int, configuration: CalibrationConfiguration) {
         self.init(numClasses: numClasses, configuration: configuration, allocatingClasswise: true)
@@ -231,6 +235,7 @@ public struct CalibrationState: Sendable, Equatable {
         guard positives == count else {
             throw fail("class_bin_positives", "the positives of all classes add up to \(positives), expected count (\(count)): one label per row")
         }
+        if let g = logitGap { try g.validate(rows: count, path: "\(path).logit_gap") }
     }
 
     /// The largest sum of n probabilities (each ≤ 1) that `validate` accepts.
@@ -246,6 +251,11 @@ public struct CalibrationState: Sendable, Equatable {
         if binning != other.binning { return ("binning", "binning \(other.binning.rawValue) differs from \(binning.rawValue)") }
         if temperature != other.temperature { return ("temperature", "temperature \(other.temperature) differs from \(temperature)") }
         if topK != other.topK { return ("top_k", "top_k \(other.topK) differs from \(topK)") }
+        switch (logitGap, other.logitGap) {
+        case (nil, nil): break
+        case (let a?, let b?): if let conflict = a.incompatibility(with: b) { return conflict }
+        default: return ("logit_gap", "one state has logit_gap sums and the other not (request logit_gap for every shard, or for none)")
+        }
         return nil
     }
 
@@ -299,6 +309,16 @@ public struct CalibrationState: Sendable, Equatable {
             r.classBinCount[i] = try add(classBinCount[i], other.classBinCount[i], "class_bin_count[\(i)]")
             r.classBinPositives[i] = try add(classBinPositives[i], other.classBinPositives[i], "class_bin_positives[\(i)]")
             r.classBinProbabilitySum[i] = try add(classBinProbabilitySum[i], other.classBinProbabilitySum[i], "class_bin_probability_sum[\(i)]")
+        }
+        if let a = logitGap, let b = other.logitGap {
+            let n = try add(a.count, b.count, "logit_gap.count")
+            let infinite = try add(a.infinite, b.infinite, "logit_gap.infinite")
+            _ = try add(a.beyondOptimal, b.beyondOptimal, "logit_gap.beyond_optimal")
+            let merged = a.merged(with: b, count: n, infinite: infinite)
+            for (name, value) in [("sum", merged.sum), ("m2", merged.m2), ("top2_sum", merged.top2Sum), ("norm_sum", merged.normSum)] where !value.isFinite {
+                throw ValidationError(.tooLarge, "the merged logit_gap.\(name) is beyond the float64 range", path: "logit_gap.\(name)")
+            }
+            r.logitGap = merged
         }
         self = r
     }

@@ -5,7 +5,8 @@ import SoftLabelWire
 /// output, the reliability table is five [bins] outputs (`reliability_lower`, `_upper`, `_count`,
 /// `_confidence`, `_accuracy`), `top_k_accuracy` pairs with `top_k`, and the mergeable `state`
 /// comes as one BYTES element holding its JSON (only when requested), ready for
-/// `POST /v1/calibration/merge`.
+/// `POST /v1/calibration/merge`. Requested outputs choose the work as `metrics` does on
+/// /v1/calibration: an output nobody requested is not computed (`selection(_:)`).
 enum CalibrationModel {
     static let metricOutputs: [(CalibrationMetric, String)] = [
         (.accuracy, "Fraction of rows whose argmax is the label."),
@@ -58,32 +59,68 @@ enum CalibrationModel {
         f.bins = try p.int("bins")
         f.binning = try p.choice("binning", CalibrationConfiguration.Binning.allCases.map { ($0.rawValue, $0) }, decoding) ?? .equalWidth
         f.topK = try p.intList("top_k")
+        f.selection = selection(requested)
         let request = try f.build(decoding, missing: inputs.missing)
         let (input, labels, configuration) = (request.input, request.labels, request.configuration)
-        let withState = requested?.contains("state") == true
         return InferenceModel.Prepared(cost: CalibrationEndpoint.cost(input, configuration)) {
             let m = Calibration.compute(input, labels: labels, configuration: configuration)
-            return InferenceModel.Result(outputs: outputs(m, withState: withState))
+            return InferenceModel.Result(outputs: outputs(m))
         }
     }
 
-    /// The metrics as output tensors, in metadata order.
-    static func outputs(_ m: CalibrationMetrics, withState: Bool) -> [OutputTensor] {
+    /// The metrics the requested outputs need (nil: every output but the on-request `state`),
+    /// so that what is not requested is not computed.
+    static func selection(_ requested: Set<String>?) -> CalibrationSelection {
+        guard let requested else {
+            var everything = CalibrationSelection.everything
+            everything.state = false
+            return everything
+        }
+        var selection = CalibrationSelection(metrics: [], state: requested.contains("state"))
+        for name in requested {
+            if let metric = CalibrationMetric(rawValue: name) {
+                selection.insert(metric)
+            } else if name == "smooth_ece_bandwidth" {
+                selection.insert(.smoothECE)
+            } else if name == "top_k" || name == "top_k_accuracy" {
+                selection.insert(.topKAccuracy)
+            } else if name.hasPrefix("reliability_") {
+                selection.insert(.reliability)
+            }
+        }
+        return selection
+    }
+
+    /// The selected metrics as output tensors, in metadata order (`count` always).
+    static func outputs(_ m: CalibrationMetrics) -> [OutputTensor] {
+        let selected = m.selection
         let values: [CalibrationMetric: Double?] = [
             .accuracy: m.accuracy, .meanConfidence: m.meanConfidence, .ece: m.ece, .mce: m.mce, .rmsCE: m.rmsCE,
             .adaptiveECE: m.adaptiveECE, .classwiseECE: m.classwiseECE, .debiasedRMSCE: m.debiasedRMSCE,
             .smoothECE: m.smoothECE, .brier: m.brier, .nll: m.nll, .meanEntropy: m.meanEntropy, .overconfidence: m.overconfidence,
         ]
         var result: [OutputTensor] = [.scalar("count", m.count)]
-        for (metric, _) in metricOutputs where !m.omitted.contains(metric) {
+        for (metric, _) in metricOutputs where selected.contains(metric) && !m.omitted.contains(metric) {
             result.append(.scalar(metric.rawValue, values[metric] ?? nil))
         }
-        if m.smoothECEBandwidth != nil || !m.omitted.contains(.smoothECE) {
+        if selected.contains(.smoothECE) && (m.smoothECEBandwidth != nil || !m.omitted.contains(.smoothECE)) {
             result.append(.scalar("smooth_ece_bandwidth", m.smoothECEBandwidth))
         }
-        let ks = m.topKAccuracy.keys.sorted()
-        result.append(OutputTensor(name: "top_k", shape: [ks.count], data: .int64(ks)))
-        result.append(OutputTensor(name: "top_k_accuracy", shape: [ks.count], data: .fp64(ks.map { m.topKAccuracy[$0]! })))
+        if selected.contains(.topKAccuracy) {
+            let ks = m.topKAccuracy.keys.sorted()
+            result.append(OutputTensor(name: "top_k", shape: [ks.count], data: .int64(ks)))
+            result.append(OutputTensor(name: "top_k_accuracy", shape: [ks.count], data: .fp64(ks.map { m.topKAccuracy[$0]! })))
+        }
+        if selected.contains(.reliability) { appendReliability(m, to: &result) }
+        if selected.state {
+            var w = JSONWriter(capacity: 4096 + m.state.classBinCount.count * 24)
+            CalibrationStateJSON.write(m.state, into: &w)
+            result.append(OutputTensor(name: "state", shape: [1], data: .bytes([w.bytes])))
+        }
+        return result
+    }
+
+    static func appendReliability(_ m: CalibrationMetrics, to result: inout [OutputTensor]) {
         let bins = m.reliability
         let reliability: [(String, OutputTensor.Data)] = [
             ("reliability_lower", .fp64(bins.map(\.lower))),
@@ -93,11 +130,5 @@ enum CalibrationModel {
             ("reliability_accuracy", .fp64(bins.map { $0.accuracy ?? .nan })),
         ]
         for (name, data) in reliability { result.append(OutputTensor(name: name, shape: [bins.count], data: data)) }
-        if withState {
-            var w = JSONWriter(capacity: 4096 + m.state.classBinCount.count * 24)
-            CalibrationStateJSON.write(m.state, into: &w)
-            result.append(OutputTensor(name: "state", shape: [1], data: .bytes([w.bytes])))
-        }
-        return result
     }
 }
