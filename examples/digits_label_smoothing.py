@@ -4,6 +4,7 @@ trained with one-hot targets and with uniform label smoothing (eps = 0.1), compa
 
     python3 examples/digits_label_smoothing.py [--url http://127.0.0.1:8080] [--out examples/out]
                                                [--data examples/data]
+    python3 examples/digits_label_smoothing.py --seeds 5     # the spread over 5 initial seeds
 
 Needs `numpy` and `scikit-learn` (PyPI; the digits ship with scikit-learn, nothing is downloaded)
 and a running `softlabel serve` (--url, else $SOFTLABEL_URL, else http://127.0.0.1:8080). The
@@ -24,6 +25,11 @@ What it does:
        POST /v1/reliability-diagram and /v1/projection-diagram: SVGs written to --out
   3. Prints one table (one-hot vs smoothed) and writes its values, unrounded, to
      --out/digits-table.json (scripts/check-digits-example recomputes them with numpy).
+
+With --seeds N it instead trains both models from N initial weights (seeds 0..N-1, the minibatch
+order from seed + 1; seed 0 is the default run) and prints each row's min .. max and in how many
+seeds the smoothed model's value was the larger: is a difference in the table bigger than what
+the seed alone moves? Nothing is written.
 
 Exits 1 when softlabel answers with an error, 2 when it cannot be reached (the .npy files are
 written before any request).
@@ -91,7 +97,7 @@ def write_data(directory, runs, labels):
 
 
 def evaluate(url, out, name, run, labels):
-    """One model's column of the table (a dict keyed as ROWS), its SVGs written to `out`."""
+    """One model's column of the table (a dict keyed as ROWS), its SVGs written to `out` (None: no SVGs)."""
     calibration_request = {"logits": run.logits.tolist(), "labels": labels.tolist(), "bins": BINS}
     calibration = post_json(url, "/v1/calibration", {
         **calibration_request,
@@ -106,8 +112,9 @@ def evaluate(url, out, name, run, labels):
         "projection_classes": PROJECTION_CLASSES,
     }
     representation = post_json(url, "/v1/representation", representation_request)
-    for path, body, suffix in (("/v1/reliability-diagram", calibration_request, "reliability"),
-                               ("/v1/projection-diagram", representation_request, "projection")):
+    diagrams = [] if out is None else [("/v1/reliability-diagram", calibration_request, "reliability"),
+                                       ("/v1/projection-diagram", representation_request, "projection")]
+    for path, body, suffix in diagrams:
         content_type, svg = post(url, path, body)
         if not content_type.startswith("image/svg+xml"):
             raise ServerError(f"{path}: expected image/svg+xml, got {content_type!r}")
@@ -140,6 +147,32 @@ def format_table(columns, train_accuracy):
     return "\n".join(lines)
 
 
+def format_sweep(per_seed):
+    """The --seeds table: min .. max over the seeds of each row, and in how many seeds smoothing
+    gave the larger value."""
+    lines = [f"{'':26}{'one-hot (min .. max)':>24}{'smoothed (min .. max)':>24}{'smoothed larger':>17}"]
+    for key, label, fmt in ROWS:
+        cells, larger = [], 0
+        for name in ("onehot", "smoothed"):
+            values = [columns[name][key] for columns in per_seed]
+            cells.append(f"{fmt.format(min(values))} .. {fmt.format(max(values))}")
+        larger = sum(columns["smoothed"][key] > columns["onehot"][key] for columns in per_seed)
+        lines.append(f"{label:26}{cells[0]:>24}{cells[1]:>24}{f'{larger} of {len(per_seed)}':>17}")
+    return "\n".join(lines)
+
+
+def sweep(url, seeds):
+    """Trains both models for init seeds 0..seeds-1 (minibatch order seed + 1) and prints the spread;
+    writes nothing. The split stays fixed: this measures the spread from training alone."""
+    per_seed = []
+    for seed in range(seeds):
+        runs, labels = train_both(init_seed=seed, order_seed=seed + 1)
+        per_seed.append({name: evaluate(url, None, name, run, labels) for name, run in runs.items()})
+        print(f"seed {seed}: accuracy {per_seed[-1]['onehot']['accuracy']:.4f} one-hot, "
+              f"{per_seed[-1]['smoothed']['accuracy']:.4f} smoothed", flush=True)
+    print(format_sweep(per_seed))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default=os.environ.get("SOFTLABEL_URL", "http://127.0.0.1:8080"),
@@ -147,8 +180,20 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser.add_argument("--out", default=os.path.join(here, "out"), help="directory for the SVGs and digits-table.json")
     parser.add_argument("--data", default=os.path.join(here, "data"), help="directory for the .npy model outputs")
+    parser.add_argument("--seeds", type=int, default=0,
+                        help="instead: train with N initial seeds and print each row's spread (no files written)")
     args = parser.parse_args()
 
+    if args.seeds > 0:
+        try:
+            sweep(args.url, args.seeds)
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+            print(f"cannot reach softlabel at {args.url}: {error}", file=sys.stderr)
+            return 2
+        except ServerError as error:
+            print(f"softlabel refused a request: {error}", file=sys.stderr)
+            return 1
+        return 0
     runs, labels = train_both()
     write_data(args.data, runs, labels)
     os.makedirs(args.out, exist_ok=True)

@@ -2,7 +2,7 @@
 with uniform label smoothing: the two models that examples/digits_label_smoothing.py compares.
 
     from digits_model import train_both
-    runs = train_both()          # {"onehot": Run, "smoothed": Run}, plus the held-out labels
+    runs, labels = train_both()  # {"onehot": Run, "smoothed": Run}, held-out labels
 
 Data: `sklearn.datasets.load_digits` (1,797 8x8 images, 10 classes, bundled: no download), pixels
 scaled to [0, 1], split 70/30 stratified with `random_state=0` (1,257 train, 540 held out).
@@ -99,15 +99,15 @@ def gradients(params, x, target):
     return [dw1, dh1.sum(0), dw2, dfeat.sum(0), dw3, dz.sum(0)]
 
 
-def train(x, y, epsilon, epochs=EPOCHS):
+def train(x, y, epsilon, epochs=EPOCHS, init_seed=INIT_SEED, order_seed=ORDER_SEED):
     """Adam on the (smoothed) cross-entropy; returns the parameters."""
-    params = init_params()
+    params = init_params(init_seed)
     onehot = np.eye(NUM_CLASSES)[y]
     target = (1.0 - epsilon) * onehot + epsilon / NUM_CLASSES
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     beta1, beta2, tiny = 0.9, 0.999, 1e-8
-    order = np.random.default_rng(ORDER_SEED)
+    order = np.random.default_rng(order_seed)
     step = 0
     for _ in range(epochs):
         perm = order.permutation(len(x))
@@ -123,12 +123,13 @@ def train(x, y, epsilon, epochs=EPOCHS):
     return params
 
 
-def train_both(epochs=EPOCHS):
-    """Trains the one-hot and the smoothed model; returns ({"onehot": Run, "smoothed": Run}, labels)."""
+def train_both(epochs=EPOCHS, init_seed=INIT_SEED, order_seed=ORDER_SEED):
+    """Trains the one-hot and the smoothed model; returns ({"onehot": Run, "smoothed": Run}, labels).
+    Both start from init_seed's weights and see order_seed's minibatch order (the split is fixed)."""
     x_train, x_test, y_train, y_test = load_split()
     runs = {}
     for name, epsilon in (("onehot", 0.0), ("smoothed", EPSILON)):
-        params = train(x_train, y_train, epsilon, epochs)
+        params = train(x_train, y_train, epsilon, epochs, init_seed, order_seed)
         _, _, train_logits = forward(params, x_train)
         _, features, logits = forward(params, x_test)
         runs[name] = Run(
