@@ -19,7 +19,7 @@ What it does:
      Same machine and numpy build: the same bytes on every run.
   2. For each model asks softlabel:
        POST /v1/calibration     {"logits", "labels", "label_smoothing": 0.1, "metrics": [accuracy,
-                                 ece, nll, logit_gap, selective]}; with eps given, logit_gap.optimal
+                                 mean_confidence, ece, nll, logit_gap, selective]}; with eps given, logit_gap.optimal
                                  is ln(1 + K(1 - eps)/eps), the gap the smoothed target asks for
        POST /v1/representation  {"features", "labels", "weights", "projection_classes"}
        POST /v1/reliability-diagram and /v1/projection-diagram: SVGs written to --out
@@ -56,6 +56,7 @@ TIMEOUT = 60  # seconds per request
 # (key in digits-table.json, label in the printed table, number format)
 ROWS = [
     ("accuracy", "accuracy", "{:.4f}"),
+    ("mean_confidence", "mean confidence", "{:.4f}"),
     ("ece", "ECE (15 bins)", "{:.4f}"),
     ("nll", "NLL", "{:.4f}"),
     ("logit_gap_mean", "mean logit gap", "{:.3f}"),
@@ -102,7 +103,7 @@ def evaluate(url, out, name, run, labels):
     calibration = post_json(url, "/v1/calibration", {
         **calibration_request,
         "label_smoothing": EPSILON,
-        "metrics": ["accuracy", "ece", "nll", "logit_gap", "selective"],
+        "metrics": ["accuracy", "mean_confidence", "ece", "nll", "logit_gap", "selective"],
     })
     representation_request = {
         "features": run.features.tolist(),
@@ -123,6 +124,7 @@ def evaluate(url, out, name, run, labels):
     gap = calibration["logit_gap"]
     return {
         "accuracy": calibration["accuracy"],
+        "mean_confidence": calibration["mean_confidence"],
         "ece": calibration["ece"],
         "nll": calibration["nll"],
         "logit_gap_mean": gap["mean"],

@@ -8,8 +8,8 @@ OUT_DIR holds the run's digits-table.json and SVGs, DATA_DIR the .npy files it w
 its printed table. Checks, each counted:
   - every value in digits-table.json (softlabel's answers) equals the same quantity computed here
     with numpy in float64 from the float32 .npy files, within ATOL + RTOL * |numpy| (1e-6 each):
-    accuracy, ECE (15 equal-width bins, [lo, hi), the last closed), NLL (log-softmax), mean logit
-    gap z_y - max_{j != y} z_j, the optimal gap ln(1 + K(1 - eps)/eps), the share of gaps beyond
+    accuracy, mean confidence, ECE (15 equal-width bins, [lo, hi), the last closed), NLL
+    (log-softmax), mean logit gap z_y - max_{j != y} z_j, the optimal gap ln(1 + K(1 - eps)/eps), the share of gaps beyond
     it, class separation R^2 (closed form over unit rows: 1 - within/total), mean feature norm and
     AURC ((1/N) sum_k E(k)/k, errors of tied confidences spread evenly over their positions);
   - the printed table shows those values (as the example formats them);
@@ -100,6 +100,7 @@ def reference(data, name, epsilon):
     optimal = math.log(1 + k * (1 - epsilon) / epsilon)
     return {
         "accuracy": float(correct.mean()),
+        "mean_confidence": float(confidence.mean()),
         "ece": ece(confidence, correct),
         "nll": float(-logp[rows, labels].mean()),
         "logit_gap_mean": float(gap.mean()),
@@ -150,6 +151,7 @@ def main():
         expected = reference(data, name, epsilon)
         for key, want in expected.items():
             got = table["columns"][name][key]
+            want = float(want)
             ok = got is not None and abs(got - want) <= ATOL + RTOL * abs(want)
             check(ok, f"{name} {key}: softlabel {got!r}, numpy {want!r}")
 
