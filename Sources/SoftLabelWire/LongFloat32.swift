@@ -41,8 +41,87 @@ enum LongFloat32 {
     /// path's form and rounds it, or returns nil: another spelling, more than 19 significant
     /// digits, not a number, a result that is not a normal float32, or a product this path cannot
     /// round (see the type's comment). The general reader then reads (or rejects) it.
+    ///
+    /// Python's own shape, one integer digit and 8-24 fraction digits (`-1.2345678806304932`,
+    /// `0.0596310347318649`, `1.2345678806304932e-05`), is read without branching on how many
+    /// digits there are: after `0.` up to seven zeros are skipped by a conditional move, and the
+    /// digits after the first eight are taken from two more words with shifts. (A branch on "a
+    /// third word?" mispredicts for the one number in seven that has 16 digits, not 17; one on
+    /// "after 0.?" for the quarter of logits below 1.) Other shapes take `scanAnyShape`.
     @inline(__always)
     static func scan(_ start: UnsafePointer<UInt8>, _ tables: CompactFloat32.Tables) -> Scanned? {
+        let negative = start.pointee == UInt8(ascii: "-")
+        let signBit = UInt32(negative ? 1 : 0) &<< 31
+        let p = negative ? start + 1 : start
+        let lead = p.pointee &- UInt8(ascii: "0")
+        if _fastPath(lead < 10 && p[1] == UInt8(ascii: ".")) {
+            let afterPoint = reducedDigits(p + 2)
+            // Zeros after "0." only scale the value (a zero digit reduces to a zero byte); at most
+            // seven are skipped, and any more are read as digits of w (w's value is the same).
+            let zeros = lead == 0 ? Swift.min(afterPoint.trailingZeroBitCount &>> 3, 7) : 0
+            let f = p + 2 + zeros
+            let first = reducedDigits(f)
+            if _fastPath(isEightDigits(first)) {
+                let second = reducedDigits(f + 8)
+                let secondCount = leadingDigitCount(second)
+                let third = reducedDigits(f + 16)
+                // The third word counts only after eight digits in the second.
+                let thirdCount = secondCount == 8 ? leadingDigitCount(third) : 0
+                // At most 19 significant digits: the lead (unless 0), then 8 + second + third.
+                let significant = (lead == 0 ? 0 : 1) &+ 8 &+ secondCount &+ thirdCount
+                if _fastPath(significant <= maximumSignificantDigits) {
+                    var w = UInt64(lead) &* 100_000_000 &+ eightDigitsValue(first)
+                    w = w &* tables.integer(secondCount) &+ firstDigitsValue(second, secondCount)
+                    w = w &* tables.integer(thirdCount) &+ firstDigitsValue(third, thirdCount)
+                    let fractionDigits = zeros &+ 8 &+ secondCount &+ thirdCount
+                    var next = f + 8 + secondCount + thirdCount
+                    var exponent = 0
+                    if _slowPath(next.pointee | 0x20 == UInt8(ascii: "e")) {
+                        guard let e = scanExponent(&next) else { return nil }
+                        exponent = e
+                    }
+                    guard let bits = float32Bits(w, exponent &- fractionDigits, tables) else { return nil }
+                    return Scanned(value: Float(bitPattern: bits | signBit), next: next)
+                }
+                return nil  // more than 19 significant digits: the general reader's
+            }
+        }
+        return scanAnyShape(start, tables)
+    }
+
+    /// True when all eight reduced bytes are digits.
+    @inline(__always)
+    static func isEightDigits(_ reduced: UInt64) -> Bool {
+        ((reduced &+ 0x7676_7676_7676_7676) | reduced) & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// The value of the first `count` (0...8) of eight reduced digits, without a branch on 0: two
+    /// shifts of 32 - 4 × count bits each move them to the top (and a count of 0 shifts all out).
+    @inline(__always)
+    static func firstDigitsValue(_ reduced: UInt64, _ count: Int) -> UInt64 {
+        let half = UInt64(32 &- (count &<< 2))
+        return eightDigitsValue((reduced &<< half) &<< half)
+    }
+
+    /// Reads `e`/`E`, an optional sign and 1-3 digits at `p` (which is at the `e`), moving `p`
+    /// past them; nil for any other exponent (the general reader's).
+    @inline(__always)
+    static func scanExponent(_ p: inout UnsafePointer<UInt8>) -> Int? {
+        p += 1
+        let sign = p.pointee
+        let negative = sign == UInt8(ascii: "-")
+        if negative || sign == UInt8(ascii: "+") { p += 1 }
+        let digits = reducedDigits(p)
+        let count = leadingDigitCount(digits)
+        guard UInt(bitPattern: count &- 1) < 3 else { return nil }
+        let value = Int(leadingDigitsValue(digits, count: count))
+        p += count
+        return negative ? -value : value
+    }
+
+    /// `scan` for every other shape: 1-7 integer digits, up to 19 significant digits in all.
+    @inline(never)
+    static func scanAnyShape(_ start: UnsafePointer<UInt8>, _ tables: CompactFloat32.Tables) -> Scanned? {
         let negative = start.pointee == UInt8(ascii: "-")
         let signBit = UInt32(negative ? 1 : 0) &<< 31
         var p = negative ? start + 1 : start
@@ -98,17 +177,9 @@ enum LongFloat32 {
             return nil  // a short integer: the compact path's, or not a number at all
         }
         var exponent = 0
-        if _slowPath(p.pointee | 0x20 == UInt8(ascii: "e")) {
-            p += 1
-            let sign = p.pointee
-            let negativeExponent = sign == UInt8(ascii: "-")
-            if negativeExponent || sign == UInt8(ascii: "+") { p += 1 }
-            let exponentDigits = reducedDigits(p)
-            let exponentCount = leadingDigitCount(exponentDigits)
-            guard UInt(bitPattern: exponentCount &- 1) < 3 else { return nil }
-            exponent = Int(leadingDigitsValue(exponentDigits, count: exponentCount))
-            if negativeExponent { exponent = -exponent }
-            p += exponentCount
+        if p.pointee | 0x20 == UInt8(ascii: "e") {
+            guard let e = scanExponent(&p) else { return nil }
+            exponent = e
         }
         guard let bits = float32Bits(w, exponent &- fractionDigits, tables) else { return nil }
         return Scanned(value: Float(bitPattern: bits | signBit), next: p)
