@@ -28,15 +28,22 @@ enum CompactFloat32 {
     /// separator.
     static let maximumStep = 19
 
-    /// Powers of ten as UInt64 (for shifting the significand) and as exact Doubles, 10^0...10^15.
+    /// Powers of ten as UInt64 (for shifting the significand) and as exact Doubles, 10^0...10^15,
+    /// then for `LongFloat32` the high 64 bits of the 128-bit 5^q of `EiselLemireTable` for q in
+    /// [`LongFloat32.smallestExponent`, `LongFloat32.largestExponent`].
     // Written once at initialisation, only read after: safe to share between threads.
     nonisolated(unsafe) private static let tables: UnsafePointer<UInt64> = {
-        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
+        let powers = LongFloat32.largestExponent - LongFloat32.smallestExponent + 1
+        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 32 + powers)
         var power: UInt64 = 1
         for n in 0..<16 {
             table[n] = power
             table[16 + n] = Double(power).bitPattern
             power *= 10
+        }
+        for i in 0..<powers {
+            let q = LongFloat32.smallestExponent + i
+            table[32 + i] = EiselLemireTable.powersOfFive[2 * (q - EiselLemireTable.smallestPowerOfFive)]
         }
         return UnsafePointer(table)
     }()
@@ -45,8 +52,10 @@ enum CompactFloat32 {
     /// per-number loop).
     struct Tables {
         fileprivate let base: UnsafePointer<UInt64>
-        @inline(__always) fileprivate func integer(_ n: Int) -> UInt64 { base[n] }
+        @inline(__always) func integer(_ n: Int) -> UInt64 { base[n] }
         @inline(__always) fileprivate func double(_ n: Int) -> Double { Double(bitPattern: base[16 &+ n]) }
+        /// The high 64 bits of 5^q, q in [`LongFloat32.smallestExponent`, `LongFloat32.largestExponent`].
+        @inline(__always) func powerOfFive(_ q: Int) -> UInt64 { base[32 &+ q &- LongFloat32.smallestExponent] }
     }
 
     static var sharedTables: Tables { Tables(base: tables) }
@@ -135,11 +144,20 @@ extension CompactFloat32 {
         var closed: Bool
     }
 
-    /// Reads compact numbers separated by `,` (each optionally preceded by one space, as Python's
+    /// Bytes readable at a number's start for `scanRow` to read it: the larger of the two paths'.
+    static let rowLookahead = Swift.max(lookahead, LongFloat32.lookahead)
+    /// The most bytes one number takes in `scanRow` with its separator and a leading space.
+    static let rowStep = Swift.max(maximumStep, LongFloat32.maximumStep)
+
+    /// Reads numbers separated by `,` (each optionally preceded by one space, as Python's
     /// `json.dumps` writes them) from `start` into `out`, until the row's `]` (consumed), `room`
-    /// values, fewer than `lookahead` bytes before `end`, or anything else: a number in another
+    /// values, fewer than `rowLookahead` bytes before `end`, or anything else: a number in another
     /// spelling, whitespace before a separator, an error. Then `position` is at the start of the
     /// value it did not take or at whitespace before it, and the general reader goes on from there.
+    ///
+    /// Each number is tried as a compact one (`scanDecimal`) and as a long one (`LongFloat32.scan`,
+    /// Python's 17-digit form), in the order that read the one before it; a compact number
+    /// followed by an exponent is read again as a long one.
     @inline(__always)
     static func scanRow(
         _ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<Float>, room: Int,
@@ -147,30 +165,55 @@ extension CompactFloat32 {
     ) -> RowProgress {
         var s = start
         var count = 0
+        // After a long number the next one is tried as a long one first: a body is written in one
+        // form, and a compact scan of a long number costs a third of the long scan before failing.
+        var longFirst = false
         while true {
-            // A number with its separator and one space takes at most `maximumStep` bytes, so this
+            // A number with its separator and one space takes at most `rowStep` bytes, so this
             // many more can be read before the lookahead has to be checked again: the inner loop
             // compares once per number instead of twice.
-            let ahead = end - s - lookahead
+            let ahead = end - s - rowLookahead
             guard ahead >= 0 else { break }
-            let stop = count + Swift.min(room - count, ahead / maximumStep + 1)
+            let stop = count + Swift.min(room - count, ahead / rowStep + 1)
             guard stop > count else { break }
             while count < stop {
                 if _slowPath(s.pointee == UInt8(ascii: " ")) { s += 1 }
-                guard let decimal = scanDecimal(s, tables), let value = float32(decimal, tables) else {
+                var next: UnsafePointer<UInt8>
+                if !longFirst, let decimal = scanDecimal(s, tables), let value = float32(decimal, tables) {
+                    out[count] = value
+                    next = decimal.next
+                } else if let long = LongFloat32.scan(s, tables) {
+                    out[count] = long.value
+                    next = long.next
+                    longFirst = true
+                } else if longFirst, let decimal = scanDecimal(s, tables), let value = float32(decimal, tables) {
+                    out[count] = value
+                    next = decimal.next
+                    longFirst = false
+                } else {
                     return RowProgress(count: count, position: s, closed: false)
                 }
-                out[count] = value
-                let separator = decimal.next.pointee
+                var separator = next.pointee
                 if _fastPath(separator == UInt8(ascii: ",")) {
                     count &+= 1
-                    s = decimal.next + 1
+                    s = next + 1
                     continue
                 }
-                if separator == UInt8(ascii: "]") {
-                    return RowProgress(count: count &+ 1, position: decimal.next + 1, closed: true)
+                if separator | 0x20 == UInt8(ascii: "e"), let long = LongFloat32.scan(s, tables) {
+                    // A compact mantissa with an exponent ("1.5e-05"): read again as a whole.
+                    out[count] = long.value
+                    next = long.next
+                    separator = next.pointee
+                    if separator == UInt8(ascii: ",") {
+                        count &+= 1
+                        s = next + 1
+                        continue
+                    }
                 }
-                // The row's end, or whitespace, an exponent or something wrong after the number.
+                if separator == UInt8(ascii: "]") {
+                    return RowProgress(count: count &+ 1, position: next + 1, closed: true)
+                }
+                // The row's end, or whitespace or something wrong after the number.
                 return RowProgress(count: count, position: s, closed: false)
             }
         }

@@ -42,7 +42,7 @@ struct AdjustedMantissa: Equatable {
 
 /// floor(log2(10^q)) + 63 for q in [-342, 308] (217706 / 2^16 approximates log2(10)).
 @inline(__always)
-private func binaryExponent(ofPowerOfTen q: Int) -> Int {
+func binaryExponent(ofPowerOfTen q: Int) -> Int {
     (((152_170 + 65_536) &* q) >> 16) &+ 63
 }
 

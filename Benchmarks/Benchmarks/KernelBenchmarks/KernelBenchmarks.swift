@@ -78,6 +78,41 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The same logits as a Python client sends them (make_bodies.py's loss-py_256_1000):
+    // json.dumps(tensor.tolist()) widens each float32 to a double and prints its shortest form,
+    // up to 17 significant digits (`-1.2345678806304932`), elements separated by ", ".
+    // MB/s = body bytes / p50 time, beside the shortest-form body above.
+    var python = Array("{\"logits\": [".utf8)
+    for r in 0..<logits256x1000.rows {
+        python.append(contentsOf: (r == 0 ? "[" : ", [").utf8)
+        for c in 0..<logits256x1000.columns {
+            if c > 0 { python.append(contentsOf: ", ".utf8) }
+            python.append(contentsOf: Double(logits256x1000[r, c]).description.utf8)
+        }
+        python.append(UInt8(ascii: "]"))
+    }
+    python.append(contentsOf: "], \"labels\": [\(labels256.map(String.init).joined(separator: ", "))], \"label_smoothing\": 0.1}".utf8)
+    let pythonBody = python
+
+    Benchmark("JSON read 256x1000 logits body, Python's 17-digit form (\(pythonBody.count) bytes)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            pythonBody.withUnsafeBytes { raw in
+                var reader = JSONReader(raw)
+                try! reader.beginObject(path: "")
+                while let key = try! reader.nextKey() {
+                    if key == "logits" { blackHole(try! reader.readFloatMatrix(path: key)) } else { try! reader.skipValue() }
+                }
+            }
+        }
+    }
+
+    Benchmark("whole /v1/loss request 256x1000 in Python's form through the service (no sockets)") { benchmark in
+        let service = SoftLabelService()
+        for _ in benchmark.scaledIterations {
+            blackHole(service.call("/v1/loss", body: pythonBody))
+        }
+    }
+
     Benchmark("JSON write 256x1000 matrix") { benchmark in
         for _ in benchmark.scaledIterations {
             var w = JSONWriter(capacity: 3 << 20)

@@ -48,6 +48,13 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
           "readFloatMatrix \(matrix.map { "\($0.values)" } ?? "rejects"), element by element \(elements.map { "\($0)" } ?? "rejects")",
           bytes)
 
+    // And against glibc strtof, token by token (strtof rounds each decimal straight to float32):
+    // Python's 16-19 digit form, exponents and ties take the matrix reader's `LongFloat32` path.
+    if let matrix, let tokens = strtofMatrix(bytes) {
+        check(matrix.values.map(\.bitPattern) == tokens.map(\.bitPattern),
+              "readFloatMatrix \(matrix.values), strtof token by token \(tokens)", bytes)
+    }
+
     // Differential: Foundation's accept/reject, with the same depth limit as Foundation (512).
     if differentialEnabled && !excludedFromDifferential(bytes) {
         let ours = (try? JSONReader.validate(bytes, maxDepth: 512)) != nil
@@ -146,4 +153,28 @@ func elementwiseMatrix(_ bytes: UnsafeRawBufferPointer) -> [Float]? {
     } catch {
         return nil
     }
+}
+
+/// The numbers of a matrix the reader accepted, each read by glibc `strtof` from its own token:
+/// an accepted matrix holds only brackets, commas, whitespace and number tokens, so every maximal
+/// run of `-+.0-9eE` is one number. Nil when a token is longer than 4,000 bytes (none fits the
+/// fuzzer's inputs).
+func strtofMatrix(_ bytes: UnsafeRawBufferPointer) -> [Float]? {
+    var values: [Float] = []
+    var token: [CChar] = []
+    func isNumberByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+            || byte == UInt8(ascii: ".") || byte | 0x20 == UInt8(ascii: "e")
+    }
+    for index in 0...bytes.count {
+        if index < bytes.count && isNumberByte(bytes[index]) {
+            token.append(CChar(bitPattern: bytes[index]))
+            if token.count > 4_000 { return nil }
+        } else if !token.isEmpty {
+            token.append(0)
+            values.append(strtof(token, nil))
+            token.removeAll(keepingCapacity: true)
+        }
+    }
+    return values
 }
