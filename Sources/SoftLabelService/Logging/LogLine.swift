@@ -49,7 +49,7 @@ struct LogLine {
     }
 
     /// `key=value` / `"key":"value"`.
-    mutating func string(_ key: String, _ value: String) {
+    mutating func string(_ key: StaticString, _ value: String) {
         self.key(key)
         switch format {
         case .text: Self.appendTextValue(value, to: &bytes)
@@ -58,13 +58,13 @@ struct LogLine {
     }
 
     /// A decimal integer (a JSON number).
-    mutating func integer(_ key: String, _ value: Int) {
+    mutating func integer(_ key: StaticString, _ value: Int) {
         self.key(key)
         LogTimestamp.appendDigits(value, count: 1, to: &bytes)
     }
 
     /// Milliseconds with three decimals from a whole number of microseconds (`0.089`); a number in JSON.
-    mutating func milliseconds(_ key: String, microseconds: Int) {
+    mutating func milliseconds(_ key: StaticString, microseconds: Int) {
         self.key(key)
         if microseconds < 0 { bytes.append(UInt8(ascii: "-")) }
         let m = microseconds.magnitude
@@ -74,7 +74,7 @@ struct LogLine {
     }
 
     /// `true`/`false` (a JSON boolean).
-    mutating func boolean(_ key: String, _ value: Bool) {
+    mutating func boolean(_ key: StaticString, _ value: Bool) {
         self.key(key)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
@@ -82,12 +82,10 @@ struct LogLine {
     /// A swift-log metadata value: strings as strings, arrays and dictionaries as JSON arrays and
     /// objects (in text, their description as one quoted value).
     mutating func metadata(_ key: String, _ value: Logger.Metadata.Value) {
+        self.key(key)
         switch format {
-        case .text:
-            string(key, value.description)
-        case .json:
-            self.key(key)
-            Self.appendJSON(value, to: &bytes)
+        case .text: Self.appendTextValue(value.description, to: &bytes)
+        case .json: Self.appendJSON(value, to: &bytes)
         }
     }
 
@@ -106,6 +104,21 @@ struct LogLine {
         return bytes
     }
 
+    /// A field name of the code's own (ASCII letters and `_`: nothing to escape).
+    private mutating func key(_ key: StaticString) {
+        switch format {
+        case .text:
+            bytes.append(UInt8(ascii: " "))
+            key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            bytes.append(UInt8(ascii: "="))
+        case .json:
+            bytes.append(contentsOf: #",""#.utf8)
+            key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: #"":"#.utf8)
+        }
+    }
+
+    /// A metadata key (anyone's: escaped).
     private mutating func key(_ key: String) {
         switch format {
         case .text:
@@ -132,12 +145,15 @@ struct LogLine {
 
     /// A text value: bare when safe, else quoted like a JSON string.
     static func appendTextValue(_ value: String, to out: inout [UInt8]) {
-        let bare = !value.isEmpty && !value.utf8.contains { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        if bare {
-            out.append(contentsOf: value.utf8)
-        } else {
-            appendJSONString(value, to: &out)
+        var value = value
+        let bare = value.withUTF8 { utf8 in
+            for byte in utf8 where byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                return false
+            }
+            out.append(contentsOf: utf8)
+            return !utf8.isEmpty
         }
+        if !bare { appendJSONString(value, to: &out) }
     }
 
     /// Control bytes escaped, nothing else (keys, the label, the message, the source in text).

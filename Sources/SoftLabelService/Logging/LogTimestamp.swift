@@ -37,20 +37,34 @@ public enum LogTimestamp {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400   // floor
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(days: days)
-        appendDigits(year, count: 4, to: &out)
+        if (0...9999).contains(year) {
+            appendFixed(year / 100, to: &out)
+            appendFixed(year % 100, to: &out)
+        } else {
+            appendDigits(year, count: 4, to: &out)
+        }
         out.append(UInt8(ascii: "-"))
-        appendDigits(month, count: 2, to: &out)
+        appendFixed(month, to: &out)
         out.append(UInt8(ascii: "-"))
-        appendDigits(day, count: 2, to: &out)
+        appendFixed(day, to: &out)
         out.append(UInt8(ascii: "T"))
-        appendDigits(secondOfDay / 3600, count: 2, to: &out)
+        appendFixed(secondOfDay / 3600, to: &out)
         out.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay / 60 % 60, count: 2, to: &out)
+        appendFixed(secondOfDay / 60 % 60, to: &out)
         out.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay % 60, count: 2, to: &out)
+        appendFixed(secondOfDay % 60, to: &out)
         out.append(UInt8(ascii: "."))
-        appendDigits(min(max(milliseconds, 0), 999), count: 3, to: &out)
+        let ms = min(max(milliseconds, 0), 999)
+        out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: ms / 100))
+        appendFixed(ms % 100, to: &out)
         out.append(UInt8(ascii: "Z"))
+    }
+
+    /// Two digits of `value` (0...99).
+    @inline(__always)
+    static func appendFixed(_ value: Int, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10))
+        out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
     }
 
     /// `value` (≥ 0) in decimal, left-padded with zeros to `count` digits (more if it needs them).

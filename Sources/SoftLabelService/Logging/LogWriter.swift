@@ -32,7 +32,7 @@ public final class LogWriter: Sendable {
         /// How long the writer lets lines gather after the first one of a batch.
         public var interval: Duration
 
-        public init(maxPendingBytes: Int = 4 << 20, batchBytes: Int = 64 << 10, interval: Duration = .milliseconds(5)) {
+        public init(maxPendingBytes: Int = 4 << 20, batchBytes: Int = 64 << 10, interval: Duration = .milliseconds(10)) {
             self.maxPendingBytes = maxPendingBytes
             self.batchBytes = batchBytes
             self.interval = interval
