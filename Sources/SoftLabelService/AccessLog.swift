@@ -12,7 +12,8 @@ import SoftLabelHTTP
 /// of CPU, more than a third of a 32×10 `/v1/loss` request (a metadata dictionary per request,
 /// `strftime` under glibc's time-zone lock, and a `write(2)` to stderr per line, under stdio's
 /// lock, on the event loop). Here the line is formatted straight into bytes (`LogLine`,
-/// `LogTimestamp`) and queued on a `LogWriter`, which writes batches on its own thread and drops
+/// `LogTimestamp`) into the `LogWriter`'s buffer of the calling thread, which a thread of its own
+/// writes in batches; it drops
 /// lines (counted in `/metrics`) rather than stall the loops when the output blocks. Every other
 /// log line goes through swift-log (`LineLogHandler`, same format, same writer).
 public struct AccessLog: HTTPObserver {
@@ -50,15 +51,19 @@ public struct AccessLog: HTTPObserver {
         guard let output else { return }
         let level = Self.level(r)
         guard level >= output.level else { return }
-        output.writer.append(Self.line(r, level: level, format: output.format, label: output.label, time: LogTimestamp.now()))
+        let time = LogTimestamp.now()
+        output.writer.append { buffer in
+            Self.line(r, level: level, format: output.format, label: output.label, time: time, appendingTo: buffer)
+        }
     }
 
     static func level(_ r: HTTPResponseRecord) -> Logger.Level { r.status >= 500 ? .warning : .info }
 
     /// One line for `r`, fields sorted by key as swift-log's `StreamLogHandler` printed them.
     static func line(_ r: HTTPResponseRecord, level: Logger.Level, format: LogFormat, label: String,
-                     time: (seconds: Int, milliseconds: Int)) -> [UInt8] {
-        var line = LogLine(format: format, time: time, level: level, label: label, source: "SoftLabelService", message: "request")
+                     time: (seconds: Int, milliseconds: Int), appendingTo buffer: consuming [UInt8] = []) -> [UInt8] {
+        var line = LogLine(format: format, time: time, level: level, label: label, source: "SoftLabelService", message: "request",
+                           appendingTo: consume buffer)
         if !r.completed { line.boolean("aborted", true) }
         line.integer("bytes_in", r.requestBytes)
         line.integer("bytes_out", r.responseBytes)

@@ -7,7 +7,7 @@ import SoftLabelService
 /// order, and a pipe nobody reads makes it drop (and count) lines instead of blocking `append`.
 @Suite struct LogWriterTests {
     /// A pipe; the read end non-blocking so the test can drain what is there.
-    final class Pipe {
+    final class Pipe: Sendable {
         let read: Int32, write: Int32
         init(nonBlockingWrite: Bool = false, capacity: Int32? = nil) {
             var fds: [Int32] = [0, 0]
@@ -45,6 +45,39 @@ import SoftLabelService
         #expect(writer.flush())
         #expect(ContinuousClock.now - start < .seconds(2))
         #expect(pipe.available() == Array(lines.joined()))
+        #expect(writer.droppedLines == 0)
+    }
+
+    /// Eight threads at once (several stripes): every line written exactly once, each thread's in order.
+    @Test func concurrentThreadsLoseNoLine() async {
+        let pipe = Pipe()
+        let writer = LogWriter(fd: pipe.write, limits: .init(interval: .milliseconds(2)))
+        defer { writer.close() }
+        let collected = Mutex<[UInt8]>([])
+        let reader = Task.detached {
+            while !Task.isCancelled {
+                let bytes = pipe.available()
+                collected.withLock { $0 += bytes }
+                usleep(1000)
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for t in 0..<8 {
+                group.addTask { for i in 0..<2000 { writer.append(Array("t\(t) \(i)\n".utf8)) } }
+            }
+        }
+        #expect(writer.flush())
+        reader.cancel()
+        _ = await reader.value
+        let text = String(decoding: collected.withLock { $0 } + pipe.available(), as: UTF8.self)
+        var next = [Int](repeating: 0, count: 8)
+        for line in text.split(separator: "\n") {
+            let parts = line.dropFirst().split(separator: " ").compactMap { Int($0) }
+            guard parts.count == 2, parts[0] < 8 else { Issue.record("bad line \(line)"); continue }
+            #expect(parts[1] == next[parts[0]], "thread \(parts[0]) out of order")
+            next[parts[0]] = parts[1] + 1
+        }
+        #expect(next == [Int](repeating: 2000, count: 8))
         #expect(writer.droppedLines == 0)
     }
 

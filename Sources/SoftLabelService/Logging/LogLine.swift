@@ -19,13 +19,13 @@ struct LogLine {
     private let source: String
     private let message: String
 
+    /// Starts a line at the end of `buffer` (a `LogWriter`'s pending bytes: no buffer of its own).
     init(format: LogFormat, time: (seconds: Int, milliseconds: Int), level: Logger.Level, label: String,
-         source: String, message: String, capacity: Int = 256) {
+         source: String, message: String, appendingTo buffer: consuming [UInt8] = []) {
         self.format = format
         self.source = source
         self.message = message
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        bytes = consume buffer
         switch format {
         case .text:
             LogTimestamp.append(seconds: time.seconds, milliseconds: time.milliseconds, to: &bytes)
@@ -89,7 +89,7 @@ struct LogLine {
         }
     }
 
-    /// The finished line, with its newline.
+    /// The finished line, with its newline (after what the buffer held).
     mutating func finish() -> [UInt8] {
         switch format {
         case .text:
