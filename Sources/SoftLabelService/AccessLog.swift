@@ -8,8 +8,8 @@ import SoftLabelHTTP
 ///
 ///     2026-12-02T09:41:07.123Z info softlabel: bytes_in=312 bytes_out=171 duration_ms=0.062 method=POST path=/v1/loss remote=127.0.0.1:50312 request_id=- status=200 [SoftLabelService] request
 ///
-/// Why the hot path bypasses swift-log: through `Logger` + `StreamLogHandler` a line cost ~23 µs
-/// of CPU, more than a third of a 32×10 `/v1/loss` request (a metadata dictionary per request,
+/// Why the hot path bypasses swift-log: through `Logger` + `StreamLogHandler` a line cost 17-26 µs
+/// of CPU, +50-85 % on a 32×10 `/v1/loss` request (BENCHMARKS.md, "Access log") (a metadata dictionary per request,
 /// `strftime` under glibc's time-zone lock, and a `write(2)` to stderr per line, under stdio's
 /// lock, on the event loop). Here the line is formatted straight into bytes (`LogLine`,
 /// `LogTimestamp`) into the `LogWriter`'s buffer of the calling thread, which a thread of its own
