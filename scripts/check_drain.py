@@ -8,10 +8,12 @@
 3. SIGTERM the process;
 4. finish the /readyz request: it must answer 503 (draining) with Retry-After;
 5. finish the slow request: it must answer 200 with the right loss;
-6. the process must exit 0 within the drain timeout.
+6. the process must exit 0 within the drain timeout;
+7. its stderr (--log-format json) must hold an access-log line for each of the drained requests
+   (the last lines must not be lost on a graceful stop) and end with the "stopped" line.
 Prints one line per step and 'N passed, N failed' at the end; exits 1 on any failure.
 """
-import json, math, signal, socket, subprocess, sys, time
+import json, math, signal, socket, subprocess, sys, tempfile, time
 
 binary = sys.argv[1]
 passed = failed = 0
@@ -52,8 +54,9 @@ def read_response(sock):
 
 
 port = free_port()
+log = tempfile.TemporaryFile()
 server = subprocess.Popen([binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--drain-timeout", "10",
-                           "--log-level", "warning"])
+                           "--log-level", "info", "--log-format", "json"], stderr=log)
 try:
     for _ in range(100):
         try:
@@ -93,6 +96,18 @@ try:
     check(status == 200 and loss is not None and abs(loss - expected) < 1e-5, f"the in-flight request completes: {status} loss={loss} (want {expected:.7f})")
     code = server.wait(timeout=15)
     check(code == 0, f"the process exits {code} (want 0) after {time.time() - started:.2f} s (drain timeout 10 s)")
+    log.seek(0)
+    lines = log.read().decode(errors="replace").splitlines()
+    records = []
+    for line in lines[1:]:  # the first is the plain start-up line
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            check(False, f"a log line that is not JSON: {line!r}")
+    requests = {(r.get("method"), r.get("path"), r.get("status")) for r in records if r.get("message") == "request"}
+    check(("POST", "/v1/loss", 200) in requests and ("GET", "/readyz", 503) in requests,
+          f"the access log holds the drained requests' lines (POST /v1/loss 200, GET /readyz 503): {sorted(map(str, requests))}")
+    check(bool(records) and records[-1].get("message") == "stopped", f"the log ends with 'stopped': {lines[-1:]}")
 finally:
     if server.poll() is None:
         server.kill()

@@ -14,6 +14,7 @@ public enum ServerSettings {
         case duration(ClosedRange<Duration>)
         case host
         case logLevel
+        case logFormat
     }
 
     public enum Source: String, Sendable { case `default`, environment, flag }
@@ -39,6 +40,7 @@ public enum ServerSettings {
             case .duration(let r): "seconds in \(ConfigurationError.seconds(r.lowerBound).dropLast())...\(ConfigurationError.seconds(r.upperBound).dropLast()) (e.g. 30, 2.5, 500ms)"
             case .host: "an IPv4/IPv6 literal, :: for dual-stack, or localhost"
             case .logLevel: "one of \(ServerSettings.logLevels.joined(separator: ", ")) (any case)"
+            case .logFormat: "one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", ")) (any case)"
             }
         }
     }
@@ -71,6 +73,7 @@ public enum ServerSettings {
             Setting(field: "computeConcurrency", group: "Threads", kind: .integer(R.threads), help: "Requests computed at once; more queue (default: usable CPUs, cgroup quota and affinity included)", defaultValue: String(h.computeConcurrency)),
             Setting(field: "eventLoopCount", group: "Threads", kind: .integer(R.threads), help: "Threads serving the sockets (epoll event loops; default: usable CPUs)", defaultValue: String(h.eventLoopCount)),
             Setting(field: "logLevel", group: "Logging", kind: .logLevel, help: "Log level (one access-log line per request at info)", defaultValue: "info"),
+            Setting(field: "logFormat", group: "Logging", kind: .logFormat, help: "Log line format: text (key=value) or json (one object per line), for the access log and every other log line", defaultValue: LogFormat.text.rawValue),
         ]
     }()
 
@@ -95,6 +98,7 @@ public enum ServerSettings {
         public let http: HTTPConfiguration
         public let service: ServiceConfiguration
         public let logLevel: String
+        public let logFormat: LogFormat
         /// Each setting's value as text and its source, in table order.
         public let values: [(setting: Setting, value: String, source: Source)]
     }
@@ -102,7 +106,7 @@ public enum ServerSettings {
     public static func resolve(flags: [String: String], environment: [String: String]) throws(Invalid) -> Resolved {
         var values: [(Setting, String, Source)] = []
         var ints: [String: Int] = [:], durations: [String: Duration] = [:]
-        var host = HTTPConfiguration().host, level = "info"
+        var host = HTTPConfiguration().host, level = "info", format = LogFormat.text
         for setting in all {
             // A malformed environment variable is an error even where a flag overrides it.
             if flags[setting.field] != nil, let v = environment[setting.environment], !accepts(setting, v) {
@@ -126,6 +130,9 @@ public enum ServerSettings {
             case .logLevel:
                 guard logLevels.contains(text.lowercased()) else { throw invalid }
                 level = text.lowercased()
+            case .logFormat:
+                guard let f = LogFormat(rawValue: text.lowercased()) else { throw invalid }
+                format = f
             }
             values.append((setting, text, source))
         }
@@ -147,7 +154,7 @@ public enum ServerSettings {
         let service = ServiceConfiguration(maxElements: ints["maxElements"]!, maxClasses: ints["maxClasses"]!,
                                            maxBodyBytes: ints["maxBodyBytes"]!, maxResponseBytes: ints["maxResponseBytes"]!,
                                            compressMinBytes: ints["compressMinBytes"]!)
-        return Resolved(http: http, service: service, logLevel: level, values: values)
+        return Resolved(http: http, service: service, logLevel: level, logFormat: format, values: values)
     }
 
     /// Whether `text` is a valid value of `setting` (its kind and range).
@@ -157,6 +164,7 @@ public enum ServerSettings {
         case .duration(let range): parseDuration(text).map(range.contains) ?? false
         case .host: !text.isEmpty && text.utf8.count <= 255 && !text.contains(where: { $0 == " " || $0 == "/" })
         case .logLevel: logLevels.contains(text.lowercased())
+        case .logFormat: LogFormat(rawValue: text.lowercased()) != nil
         }
     }
 

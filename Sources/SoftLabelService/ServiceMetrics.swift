@@ -11,6 +11,8 @@ import Synchronization
 /// - `softlabel_http_requests_in_flight` (gauge)
 /// - `softlabel_http_request_bytes_total`, `softlabel_http_response_bytes_total`
 /// - `softlabel_http_connections_open` (gauge)
+/// - `softlabel_access_log_dropped_lines_total`: log lines the `LogWriter` dropped because the
+///   log output did not keep up (see `AccessLog`)
 public final class ServiceMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
@@ -18,6 +20,7 @@ public final class ServiceMetrics: Sendable {
     private let connections: CoreMetrics.Meter
     private let bytesIn: CoreMetrics.Counter
     private let bytesOut: CoreMetrics.Counter
+    private let logLinesDropped: CoreMetrics.Counter
     /// The per-route handles, made once: asking the factory for them on every request (label
     /// validation, dimension sorting, the registry's lock and lookups) was ~2 % of a small request.
     private let perRoute = Mutex<[RequestKey: (requests: CoreMetrics.Counter, duration: CoreMetrics.Timer)]>([:])
@@ -45,7 +48,11 @@ public final class ServiceMetrics: Sendable {
         connections = CoreMetrics.Meter(label: "softlabel_http_connections_open", dimensions: [], factory: factory)
         bytesIn = CoreMetrics.Counter(label: "softlabel_http_request_bytes_total", dimensions: [], factory: factory)
         bytesOut = CoreMetrics.Counter(label: "softlabel_http_response_bytes_total", dimensions: [], factory: factory)
+        logLinesDropped = CoreMetrics.Counter(label: "softlabel_access_log_dropped_lines_total", dimensions: [], factory: factory)
     }
+
+    /// For `LogWriter`'s `onDrop`: `lines` log lines were dropped.
+    public func logLinesDropped(_ lines: Int) { logLinesDropped.increment(by: lines) }
 
     /// The route label: the route table's label for `path`, else "other" (bounded cardinality).
     static func route(_ path: String?) -> String { Router.shared.label(path) }
@@ -91,6 +98,7 @@ public final class ServiceMetrics: Sendable {
         "softlabel_http_request_bytes_total": "Bytes of requests on the wire (head, body, framing).",
         "softlabel_http_response_bytes_total": "Bytes of responses on the wire (head and body).",
         "softlabel_http_connections_open": "Open connections, including ones being refused with 503.",
+        "softlabel_access_log_dropped_lines_total": "Log lines (access log and others) dropped because the log output did not keep up.",
     ]
 
     /// The exposition text (format 0.0.4), every family with `# HELP` and `# TYPE`.

@@ -10,7 +10,7 @@ import SoftLabelService
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP service (default 0.0.0.0:8080).",
-        discussion: "SIGTERM or SIGINT drains gracefully (/readyz turns 503, in-flight requests finish); a second signal stops at once. Logs go to stderr; the chosen address is always printed there."
+        discussion: "SIGTERM or SIGINT drains gracefully (/readyz turns 503, in-flight requests finish); a second signal stops at once. Logs go to stderr (text or JSON lines, --log-format); the chosen address is always printed there."
     )
 
     @OptionGroup(title: "Network") var network: NetworkOptions
@@ -36,15 +36,21 @@ struct Serve: ParsableCommand {
             return
         }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        // Every log line (the access log's and swift-log's) goes through one batching writer on
+        // stderr, in the chosen format; its dropped lines are counted in /metrics.
+        let metrics = ServiceMetrics()
+        let writer = LogWriter(fd: STDERR_FILENO, onDrop: { metrics.logLinesDropped($0) })
+        defer { writer.close() }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LineLogHandler(label: label, format: settings.logFormat, writer: writer)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "softlabel")
         MallocTuning.keepLargeBlocksInHeap()
         MallocTuning.trimPeriodically()
-        let server = SoftLabelServer(http: settings.http, service: settings.service, logger: logger)
+        let server = SoftLabelServer(http: settings.http, service: settings.service, metrics: metrics,
+                                     accessLog: AccessLog.Output(writer: writer, format: settings.logFormat, level: level))
         let bound: Int
         do {
             bound = try server.start()
@@ -53,7 +59,8 @@ struct Serve: ParsableCommand {
             throw ExitCode(1)
         }
         server.installSignalHandlers()
-        // Always said, whatever the log level: with --port 0 this is how a caller learns the port.
+        // Always said, whatever the log level and format, at once (not through the writer): with
+        // --port 0 this is how a caller learns the port.
         FileHandle.standardError.write(Data("softlabel \(SoftLabelService.version) listening on \(settings.http.host) port \(bound)\n".utf8))
         logger.info("listening", metadata: ["host": .string(settings.http.host), "port": .stringConvertible(bound)])
         server.waitUntilStopped()

@@ -53,7 +53,8 @@ struct ThreadOptions: ParsableArguments {
 
 struct LoggingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: help("logLevel")) var logLevel: String?
-    var flags: [String: String] { compact(["logLevel": logLevel]) }
+    @Option(parsing: .unconditional, help: help("logFormat")) var logFormat: String?
+    var flags: [String: String] { compact(["logLevel": logLevel, "logFormat": logFormat]) }
 }
 
 /// "Seconds to ... Env SOFTLABEL_X. Default 30."

@@ -1,4 +1,3 @@
-import Logging
 import SoftLabelHTTP
 import SoftLabelService
 
@@ -14,9 +13,7 @@ final class TestServer: Sendable {
         let http = HTTPConfiguration(host: host, port: 0, maxBodyBytes: maxBodyBytes, drainTimeout: .seconds(5))
         let service = ServiceConfiguration(maxElements: maxElements, maxClasses: maxClasses, maxBodyBytes: maxBodyBytes,
                                            compressMinBytes: compressMinBytes)
-        var logger = Logger(label: "softlabel-test")
-        logger.logLevel = .critical
-        server = SoftLabelServer(http: http, service: service, logger: logger)
+        server = SoftLabelServer(http: http, service: service)
         port = try server.start()
     }
 
