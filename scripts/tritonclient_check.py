@@ -200,6 +200,35 @@ def check_calibration(client, url, rng):
     close("merged state ece", merged["ece"], reference["ece"], rtol=1e-9)
     ok("calibration state (BYTES) from two shards merges to the whole")
 
+    # logit_gap_* and selective_* outputs (on request only), in binary, against /v1/calibration's
+    # logit_gap and selective objects; label_smoothing and coverages (as "0.5,0.9") as parameters.
+    reference = v1(url, "/v1/calibration", {"logits": logits.tolist(), "labels": labels.tolist(), "metrics": ["logit_gap", "selective"],
+                                            "label_smoothing": 0.1, "coverages": [0.5, 0.9]})
+    gap, selective = reference["logit_gap"], reference["selective"]
+    gap_fields = ["mean", "std", "min", "max", "top2_mean", "norm_mean", "optimal", "beyond_optimal"]
+    wanted = [f"logit_gap_{f}" for f in gap_fields] + ["logit_gap_quantiles", "logit_gap_infinite", "selective_aurc", "selective_augrc",
+                                                      "selective_coverages", "selective_risk_at_coverage", "selective_misclassification_auroc"]
+    result = client.infer("calibration", inputs([("logits", logits), ("labels", labels)], True),
+                          outputs=[httpclient.InferRequestedOutput(n, binary_data=True) for n in wanted],
+                          parameters={"label_smoothing": 0.1, "coverages": "0.5,0.9"})
+    if [o["name"] for o in result.get_response()["outputs"]] != wanted:
+        fail(f"logit_gap/selective outputs {[o['name'] for o in result.get_response()['outputs']]}")
+    for f in gap_fields:
+        close(f"logit_gap_{f}", result.as_numpy(f"logit_gap_{f}"), [np.nan if gap[f] is None else gap[f]], rtol=1e-12, atol=0)
+    close("logit_gap_quantiles", result.as_numpy("logit_gap_quantiles"),
+          [gap["quantiles"][q] for q in ("0.05", "0.25", "0.5", "0.75", "0.95")], rtol=1e-12, atol=0)
+    if result.as_numpy("logit_gap_infinite").tolist() != [gap["infinite"]] or gap["optimal"] is None:
+        fail(f"logit_gap_infinite {result.as_numpy('logit_gap_infinite')}, optimal {gap['optimal']}")
+    for f in ("aurc", "augrc", "misclassification_auroc"):
+        close(f"selective_{f}", result.as_numpy(f"selective_{f}"), [selective[f]], rtol=1e-12, atol=0)
+    close("selective_coverages", result.as_numpy("selective_coverages"), [0.5, 0.9], rtol=0, atol=0)
+    close("selective_risk_at_coverage", result.as_numpy("selective_risk_at_coverage"),
+          [selective["risk_at_coverage"]["0.5"], selective["risk_at_coverage"]["0.9"]], rtol=1e-12, atol=0)
+    default = client.infer("calibration", inputs([("logits", logits), ("labels", labels)], True), parameters={"bins": bins})
+    if any(o["name"].startswith(("logit_gap_", "selective_")) for o in default.get_response()["outputs"]):
+        fail("logit_gap_*/selective_* in the default outputs")
+    ok("calibration logit_gap_* and selective_* (binary_data=True) equal /v1/calibration; not in the default outputs")
+
     # Options: preset and top_k as a comma-separated string parameter.
     reference = v1(url, "/v1/calibration", {"logits": logits.tolist(), "labels": labels.tolist(), "preset": "kumar", "top_k": [1, 3]})
     result = client.infer("calibration", inputs([("logits", logits), ("labels", labels)], True),

@@ -88,4 +88,36 @@ struct InferenceParameters {
             }
         }
     }
+
+    /// A list of numbers (`coverages`): a JSON array (`[0.5, 0.9]`), one number (`0.9`), or a
+    /// comma-separated string (`"0.5,0.9"`), since a Triton client's parameters are scalars. Each
+    /// number is read with the JSON number reader, so the string form accepts exactly the v1 syntax.
+    func doubleList(_ name: String) throws -> [Double]? {
+        try value(name) { reader, path in
+            switch try reader.peekKind() {
+            case .array:
+                var values: [Double] = []
+                try reader.beginArray(path: path)
+                while try reader.nextElement() { values.append(try reader.readDouble(path: "\(path)[\(values.count)]")) }
+                return values
+            case .string:
+                let text = try reader.readString(path: path)
+                var list: [Double] = []
+                for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+                    let bytes = Array(part.trimmingSpaces.utf8)
+                    let number: Double? = bytes.withUnsafeBytes { raw in
+                        var element = JSONReader(raw)
+                        guard let x = try? element.readDouble(path: path), (try? element.finish()) != nil else { return nil }
+                        return x
+                    }
+                    guard !bytes.isEmpty, let number else {
+                        throw ServiceError.invalidValue(path, "\(path) must be numbers separated by commas (e.g. \"0.5,0.9\"), got \"\(text)\"")
+                    }
+                    list.append(number)
+                }
+                return list
+            default: return [try reader.readDouble(path: path)]
+            }
+        }
+    }
 }
