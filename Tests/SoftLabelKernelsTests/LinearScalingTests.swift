@@ -140,7 +140,8 @@ struct LinearScalingTests {
     @Test("the standardised coordinates round-trip and map the gradient by the chain rule")
     func coordinates() {
         let (logits, _) = Self.problem(rows: 23, classes: 5, seed: 11)
-        let c = StandardisedCoordinates(logits: logits, matrix: true)
+        let c = StandardisedCoordinates(logits: logits, matrix: true, interceptCurvature: 0.05)
+        #expect(c.centring.allSatisfy { $0 > 0 && $0 < 1 })
         let w = (0..<25).map { Double($0 % 7) - 3 }, b = (0..<5).map(Double.init)
         let theta = c.standardised(weights: w, bias: b)
         var w2 = w, b2 = b

@@ -56,11 +56,13 @@ public struct LinearScalingFit: Sendable, Equatable {
 /// features (z_i, 1): convex in θ, with analytic gradient (1/N) Dᵀ[Z 1], D = softmax − onehot.
 ///
 /// Method: L-BFGS (`LBFGS`, float64, weak-Wolfe line search) from the identity (a = 1 or W = I,
-/// b = 0), in standardised coordinates: with m_j, σ_j the mean and standard deviation of logit
-/// column j (σ_j = 1 where it is 0), the optimiser works on W̃ = W diag(σ), b̃ = b + W m, i.e. on
-/// the weights of the centred, unit-variance logits (a ⊙ z + b likewise). This decouples the bias
-/// from the weights and makes the problem invariant to the scale and offset of the logits, which
-/// cuts the iterations several-fold; the map is linear, O(K²) per evaluation. Stopping: ‖∇F‖∞ in
+/// b = 0), in standardised coordinates (`StandardisedCoordinates`): with m_j, σ_j the mean and
+/// standard deviation of logit column j, the optimiser works on W̃ = W diag(σ), b̃ = b + γ ⊙ (W m),
+/// i.e. on the weights of the unit-variance, centred logits (a ⊙ z + b likewise), where the
+/// per-class centring γ_i ∈ (0, 1] is 1 without ODIR's μ and smaller when μ's curvature dominates.
+/// This decouples the bias from the weights and makes the problem invariant to the scale and
+/// offset of the logits, which cuts the iterations several-fold; the map is linear, O(K²) per
+/// evaluation. Stopping: ‖∇F‖∞ in
 /// those coordinates ≤ `gradientTolerance` (converged), else at `maximumIterations`, at the
 /// evaluation budget, or when no step decreases F (converged false; the last point is returned).
 ///
@@ -172,7 +174,7 @@ public enum LinearScaling {
         if k == 1 {  // one class: every probability is 1, NLL 0, nothing to fit
             return Solution(weights: identityWeights, bias: [0], value: 0, nllBefore: 0, iterations: 0, evaluations: 0, gradientNorm: 0, converged: true)
         }
-        let coordinates = StandardisedCoordinates(logits: logits, matrix: isMatrix)
+        let coordinates = StandardisedCoordinates(logits: logits, matrix: isMatrix, interceptCurvature: 2 * penalty.intercept)
         var matrixObjective = isMatrix ? MatrixScalingObjective(logits: logits, labels: labels) : nil
         var vectorObjective = isMatrix ? nil : VectorScalingObjective(logits: logits, labels: labels)
         let weightCount = identityWeights.count
