@@ -7,6 +7,9 @@
 ///
 /// Digits are read eight bytes at a time as in `CompactFloat32` (`reducedDigits`,
 /// `leadingDigitCount`, one SWAR step per eight digits); the significand w < 10^19 < 2^64 is exact.
+/// On x86-64-v3 builds (`SOFTLABEL_AVX2`) Python's shape, one integer digit and a fraction, has
+/// its fraction found and converted in one 32-byte step instead (`FractionDigitsAVX2`: ~130
+/// instructions per number in the row loop instead of ~207).
 ///
 /// Rounding: Eisel-Lemire for binary32 (Lemire, "Number Parsing at a Gigabyte per Second", 2021),
 /// with only the high 64 bits of the 128-bit 5^q: the high word of w × 5^q_high is the exact
