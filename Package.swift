@@ -21,9 +21,12 @@ let portable = ProcessInfo.processInfo.environment["SOFTLABEL_PORTABLE"] == "1"
 #if arch(x86_64)
 let cpuSettings: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "haswell"])]
 let cpuCheckSettings: [CSetting] = portable ? [] : [.define("SOFTLABEL_REQUIRE_AVX2")]
+// SoftLabelWire calls AVX2 intrinsics directly where this is set (FractionDigitsAVX2).
+let wireSettings: [SwiftSetting] = portable ? [] : [.define("SOFTLABEL_AVX2")]
 #else
 let cpuSettings: [SwiftSetting] = []
 let cpuCheckSettings: [CSetting] = []
+let wireSettings: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -53,7 +56,7 @@ let package = Package(
             swiftSettings: cpuSettings
         ),
         // Strict JSON reader/writer for numeric tensors, KServe binary tensors: stdlib + libc.
-        .target(name: "SoftLabelWire", dependencies: ["SoftLabelKernels"], swiftSettings: cpuSettings),
+        .target(name: "SoftLabelWire", dependencies: ["SoftLabelKernels"], swiftSettings: cpuSettings + wireSettings),
         // HTTP/1.1 on POSIX sockets, epoll event loops (Linux) and Dispatch.
         .target(
             name: "SoftLabelHTTP",

@@ -30,11 +30,12 @@ enum CompactFloat32 {
 
     /// Powers of ten as UInt64 (for shifting the significand) and as exact Doubles, 10^0...10^15,
     /// then for `LongFloat32` the high 64 bits of the 128-bit 5^q of `EiselLemireTable` for q in
-    /// [`LongFloat32.smallestExponent`, `LongFloat32.largestExponent`].
+    /// [`LongFloat32.smallestExponent`, `LongFloat32.largestExponent`], then (AVX2 builds) the
+    /// `vpshufb` controls of `FractionDigitsAVX2`.
     // Written once at initialisation, only read after: safe to share between threads.
     nonisolated(unsafe) private static let tables: UnsafePointer<UInt64> = {
         let powers = LongFloat32.largestExponent - LongFloat32.smallestExponent + 1
-        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 32 + powers)
+        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 32 + powers + controlWords)
         var power: UInt64 = 1
         for n in 0..<16 {
             table[n] = power
@@ -45,8 +46,17 @@ enum CompactFloat32 {
             let q = LongFloat32.smallestExponent + i
             table[32 + i] = EiselLemireTable.powersOfFive[2 * (q - EiselLemireTable.smallestPowerOfFive)]
         }
+        #if SOFTLABEL_AVX2
+        FractionDigitsAVX2.writeControls(UnsafeMutableRawPointer(table + 32 + powers))
+        #endif
         return UnsafePointer(table)
     }()
+
+    #if SOFTLABEL_AVX2
+    private static let controlWords = (FractionDigitsAVX2.largestRun + 1) * FractionDigitsAVX2.rowBytes / 8
+    #else
+    private static let controlWords = 0
+    #endif
 
     /// The tables, fetched once per matrix (a global's lazy initialisation check stays out of the
     /// per-number loop).
@@ -56,6 +66,12 @@ enum CompactFloat32 {
         @inline(__always) fileprivate func double(_ n: Int) -> Double { Double(bitPattern: base[16 &+ n]) }
         /// The high 64 bits of 5^q, q in [`LongFloat32.smallestExponent`, `LongFloat32.largestExponent`].
         @inline(__always) func powerOfFive(_ q: Int) -> UInt64 { base[32 &+ q &- LongFloat32.smallestExponent] }
+        #if SOFTLABEL_AVX2
+        /// `FractionDigitsAVX2`'s shuffle controls, after the powers of five.
+        @inline(__always) var fractionControls: UnsafeRawPointer {
+            UnsafeRawPointer(base + 33 + LongFloat32.largestExponent - LongFloat32.smallestExponent)
+        }
+        #endif
     }
 
     static var sharedTables: Tables { Tables(base: tables) }

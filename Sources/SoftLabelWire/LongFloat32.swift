@@ -7,6 +7,9 @@
 ///
 /// Digits are read eight bytes at a time as in `CompactFloat32` (`reducedDigits`,
 /// `leadingDigitCount`, one SWAR step per eight digits); the significand w < 10^19 < 2^64 is exact.
+/// On x86-64-v3 builds (`SOFTLABEL_AVX2`) Python's shape, one integer digit and a fraction, has
+/// its fraction found and converted in one 32-byte step instead (`FractionDigitsAVX2`: ~130
+/// instructions per number in the row loop instead of ~207).
 ///
 /// Rounding: Eisel-Lemire for binary32 (Lemire, "Number Parsing at a Gigabyte per Second", 2021),
 /// with only the high 64 bits of the 128-bit 5^q: the high word of w × 5^q_high is the exact
@@ -54,6 +57,29 @@ enum LongFloat32 {
         let signBit = UInt32(negative ? 1 : 0) &<< 31
         let p = negative ? start + 1 : start
         let lead = p.pointee &- UInt8(ascii: "0")
+        #if SOFTLABEL_AVX2
+        if _fastPath(lead < 10 && p[1] == UInt8(ascii: ".")) {
+            // All fraction digits at once (`FractionDigitsAVX2`), zeros after "0." included: at
+            // most 18 after a nonzero lead, 19 after a zero one, so w < 10^19 either way.
+            let f = p + 2
+            let (count, reduced) = FractionDigitsAVX2.run(f)
+            let limit = lead == 0 ? FractionDigitsAVX2.largestRun : FractionDigitsAVX2.largestRun - 1
+            if _fastPath(UInt(bitPattern: count &- 1) < UInt(bitPattern: limit)) {
+                let digits = FractionDigitsAVX2.convert(reduced, count: count, controls: tables.fractionControls)
+                let tailCount = Swift.max(count &- 16, 0)
+                // The first 16 digits as a 16-digit number (zeros after a shorter run), then the tail.
+                let w = (UInt64(lead) &* 10_000_000_000_000_000 &+ digits.head) &* tables.integer(tailCount) &+ digits.tail
+                var next = f + count
+                var exponent = 0
+                if _slowPath(next.pointee | 0x20 == UInt8(ascii: "e")) {
+                    guard let e = scanExponent(&next) else { return nil }
+                    exponent = e
+                }
+                guard let bits = float32Bits(w, exponent &- 16 &- tailCount, tables) else { return nil }
+                return Scanned(value: Float(bitPattern: bits | signBit), next: next)
+            }
+        }
+        #else
         if _fastPath(lead < 10 && p[1] == UInt8(ascii: ".")) {
             let afterPoint = reducedDigits(p + 2)
             // Zeros after "0." only scale the value (a zero digit reduces to a zero byte); at most
@@ -86,6 +112,7 @@ enum LongFloat32 {
                 return nil  // more than 19 significant digits: the general reader's
             }
         }
+        #endif
         return scanAnyShape(start, tables)
     }
 

@@ -258,4 +258,42 @@ import SoftLabelWire
         }
         CompactFloatTests.expectMatchesStrtof(tokens, m)
     }
+
+    /// Every length of fraction after one integer digit (1-21 digits, leading zeros after "0."
+    /// included, an exponent in a third), each right after a long number so that the long path
+    /// reads it first: on x86-64-v3 builds `FractionDigitsAVX2` takes runs of 1-18 digits (19
+    /// after a zero), one table row per length; the others go to the other paths. All as strtof.
+    @Test func everyFractionLength() throws {
+        var rng = SeededGenerator(seed: 0x1F_2A)
+        var tokens: [[UInt8]] = []
+        for _ in 0..<40 {
+            for length in 1...21 {
+                for lead in 0...9 {
+                    var text = Array((Bool.random(using: &rng) ? "-" : "").utf8) + [UInt8(ascii: "0") + UInt8(lead), UInt8(ascii: ".")]
+                    let zeros = lead == 0 ? Int.random(in: 0...min(length - 1, 4), using: &rng) : 0
+                    for i in 0..<length {
+                        text.append(UInt8(ascii: "0") + (i < zeros ? 0 : UInt8.random(in: 0...9, using: &rng)))
+                    }
+                    if Int.random(in: 0..<3, using: &rng) == 0 {
+                        text += Array(String(format: "e%d", Int.random(in: -30...30, using: &rng)).utf8)
+                    }
+                    tokens.append(Array("-1.2345678806304932".utf8))
+                    tokens.append(text)
+                }
+            }
+        }
+        let m = try CompactFloatTests.readMatrix(tokens, columns: 60, &rng)
+        #expect(m.rows * m.columns == tokens.count)
+        CompactFloatTests.expectMatchesStrtof(tokens, m)
+    }
+
+    /// A point with no digit after it is not JSON, also where the long path reads first.
+    @Test func pointWithoutDigitsAfterALongNumber() throws {
+        let row = Array(repeating: "1.2345678806304932", count: 60).joined(separator: ", ")
+        for bad in ["1.", "-0.", "7.e5", "1.,"] {
+            let error = readError("[[\(row), \(bad), \(row)]]") { _ = try $0.readFloatMatrix(path: "logits") }
+            #expect(error != nil, "\(bad) was read")
+            #expect(error?.path == "logits[0]" || error?.path == "logits[0][60]", "\(bad): \(String(describing: error))")
+        }
+    }
 }
