@@ -9,7 +9,7 @@ What it checks, in one browser session (the viewport is a 1366x768 laptop screen
 1. `/` loads: the hooks are there, every control has a label (keyboard-usable), nothing is
    logged to the console.
 2. "Try an example" (data-testid load-example): the metrics table and the diagrams appear (the
-   projection too when the server has POST /v1/representation; otherwise the page says so in
+   projection too when the server has the representation model; otherwise the page says so in
    place), the figures do not move when the results arrive (space is reserved), the settings are
    in the URL, and the example's ECE and accuracy equal the API's for the same files.
 3. A .npy pair (float64 logits, converted to float32 by the page, and int64 labels; then float32
@@ -162,8 +162,7 @@ def figure_rects():
         " return [t, Math.round(r.top), Math.round(r.left), Math.round(r.width), Math.round(r.height)]; })")
 
 
-spec = requests.get(base + "/openapi.yaml", timeout=30).text
-has_representation = "\n  /v1/representation:" in spec
+has_representation = "representation" in requests.get(base + "/v2", timeout=30).json().get("models", [])
 try:
     # 1. The page loads; every control is labelled.
     response = requests.get(base + "/", timeout=30)
@@ -199,7 +198,7 @@ try:
               "the example's template-plane projections are drawn")
     else:
         text = by_testid("projection")[0].text
-        check("/v1/representation" in text, "without POST /v1/representation the projection says so in place", text)
+        check("no representation model" in text, "without the representation model the projection says so in place", text)
     svgs = {t: len(by_testid(t)[0].find_elements(By.TAG_NAME, "svg")) for t in ("reliability-diagram", "gap-histogram", "risk-coverage")}
     check(svgs == {"reliability-diagram": 2, "gap-histogram": 1, "risk-coverage": 1}, f"the diagrams are SVG: {svgs}")
     check(by_testid("gap-histogram")[0].text.count("optimal gap for ε = 0.1") == 1, "the gap histogram marks the optimal gap of ε = 0.1")
