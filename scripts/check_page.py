@@ -13,9 +13,11 @@ What it checks, in one browser session (the viewport is a 1366x768 laptop screen
    place), the figures do not move when the results arrive (space is reserved), the settings are
    in the URL, and the example's ECE and accuracy equal the API's for the same files.
 3. A .npy pair (float64 logits, converted to float32 by the page, and int64 labels; then float32
-   .npy v2 logits with int32 labels in run B) uploaded through the file input (data-testid
-   file-input): the displayed ECE and accuracy, to all digits and as printed, equal the API's
-   answer for the same float32 arrays, asked directly (POST /v1/calibration).
+   .npy v2 logits with int32 labels in run B, and a JSON request file) uploaded through the file
+   input (data-testid file-input): the displayed ECE and accuracy, to all digits and as printed,
+   equal the API's answer for the same float32 arrays, asked directly (POST /v1/calibration).
+   With logit_gap on the server, its numbers are in the table and the optimal gap marked is the
+   API's; without, the table says so in place.
 4. Errors: labels out of range are refused by the API and the page shows the API's message next
    to the labels file (data-testid error); a Fortran-order file is refused by the page itself.
 5. A 52 MB .npy upload with the upload throttled: the progress bar is seen moving, and the
@@ -163,6 +165,8 @@ def figure_rects():
 
 
 has_representation = "representation" in requests.get(base + "/v2", timeout=30).json().get("models", [])
+spec = requests.get(base + "/openapi.yaml", timeout=30).text
+has_wave2 = "logit_gap" in spec and "selective" in spec
 try:
     # 1. The page loads; every control is labelled.
     response = requests.get(base + "/", timeout=30)
@@ -202,6 +206,12 @@ try:
     svgs = {t: len(by_testid(t)[0].find_elements(By.TAG_NAME, "svg")) for t in ("reliability-diagram", "gap-histogram", "risk-coverage")}
     check(svgs == {"reliability-diagram": 2, "gap-histogram": 1, "risk-coverage": 1}, f"the diagrams are SVG: {svgs}")
     check(by_testid("gap-histogram")[0].text.count("optimal gap for ε = 0.1") == 1, "the gap histogram marks the optimal gap of ε = 0.1")
+    if has_wave2:
+        gap = cell_value("gap_mean", "A")
+        check(gap is not None and "(formula)" not in by_testid("gap-histogram")[0].text,
+              f"with logit_gap on the server the table shows its mean gap ({gap}) and the marker is the API's optimal gap")
+    else:
+        check("no logit_gap" in by_testid("metrics")[0].text, "without logit_gap on the server the table says so in place")
     after = figure_rects()
     check(before == after, "nothing moves when the results arrive (the space is reserved)", f"before {before}\n     after  {after}")
     check("example=1" in driver.current_url and "eps=0.1" in driver.current_url, f"the settings are in the URL ({urllib.parse.urlsplit(driver.current_url).fragment})")
@@ -248,6 +258,18 @@ try:
     check(bool(got), "run B (float32 .npy v2, int32 labels) is computed")
     status, answer_b = api_calibration(logits_b, labels, bins=15)
     compare_cells("B", answer_b, "uploaded pair in run B")
+    # A JSON request (a /v1/calibration body) is read too.
+    request_path = os.path.join(args.work, "request.json")
+    small = logits[:300].astype(np.float32)
+    with open(request_path, "w") as f:
+        json.dump({"logits": small.astype(np.float64).tolist(), "labels": labels[:300].tolist(), "bins": 15}, f)
+    upload([request_path], "file-input-b")
+    got = wait(lambda: cell_value("count", "B") == "300", 60)
+    status, answer_json = api_calibration(small, labels[:300], bins=15)
+    check(bool(got), "a JSON request file is read and computed")
+    compare_cells("B", answer_json, "JSON request in run B")
+    upload(pair_b, "file-input-b")
+    wait(lambda: cell_value("count", "B") == str(B), 60)
     delta = cell("ece", "delta")
     check(delta is not None and ("better" in delta["cls"] or "worse" in delta["cls"]),
           "the A/B difference of ECE is highlighted")
