@@ -36,6 +36,7 @@ from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 ap = argparse.ArgumentParser()
@@ -355,8 +356,8 @@ try:
     step = "settings in the URL"
     # 6. A setting goes into the URL and comes back after a reload.
     bins = driver.find_element(By.ID, "bins")
-    bins.clear()
-    bins.send_keys("20\t")
+    bins.send_keys(Keys.CONTROL, "a")  # select and type over it, as a person does (an emptied field keeps its value)
+    bins.send_keys("20", Keys.TAB)
     wait(lambda: "bins=20" in driver.current_url, 10)
     url = driver.current_url
     check("bins=20" in url, "a changed setting is written to the URL")
