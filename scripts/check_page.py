@@ -33,7 +33,7 @@ import argparse, json, math, os, sys, time, urllib.parse
 import numpy as np
 import requests
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -122,7 +122,8 @@ def drain_logs():
 
 def wait(condition, timeout=60, what="condition"):
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: condition())
+        # The page redraws parts as results arrive: an element read while it is replaced is retried.
+        return WebDriverWait(driver, timeout, poll_frequency=0.05, ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition())
     except TimeoutException:
         return None
 
