@@ -76,7 +76,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.embedInCode("Resources/openapi.yaml")],
+            resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/page.html"),
+                        // The page's example (examples/data, linked): PageExamples.
+                        .embedInCode("Resources/examples/digits-labels.npy"), .embedInCode("Resources/examples/digits-onehot-logits.npy"), .embedInCode("Resources/examples/digits-smoothed-logits.npy"), .embedInCode("Resources/examples/digits-onehot-features.npy"), .embedInCode("Resources/examples/digits-smoothed-features.npy"), .embedInCode("Resources/examples/digits-onehot-weights.npy"), .embedInCode("Resources/examples/digits-smoothed-weights.npy")],
             swiftSettings: cpuSettings
         ),
         // NumPy .npy/.npz reading for `softlabel eval`: strict headers, limits before allocation,

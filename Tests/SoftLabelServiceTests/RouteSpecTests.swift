@@ -105,6 +105,7 @@ import SoftLabelTestSupport
         ].merging(try Self.representationBodies(handler)) { a, _ in a }
         for (operation, documented) in spec {
             let target = operation.path.replacingOccurrences(of: "{model}", with: "loss").replacingOccurrences(of: "{version}", with: "1")
+                .replacingOccurrences(of: "{file}", with: PageExamples.files[0].name)
             let body = bodies[operation.path] ?? (operation.path.hasSuffix("/infer") ? Array(InferenceRequest.example("loss").utf8) : [])
             let response = handler.respond(to: HTTPRequest(method: operation.method, target: target, body: body))
             #expect(response.status == 200, "\(operation): \(String(decoding: response.body, as: UTF8.self).prefix(200))")

@@ -7,7 +7,7 @@ import SoftLabelHTTP
 /// Where a request runs is decided per request from its decoded sizes (`Prepared.work`'s cost;
 /// see `ServiceHTTPHandler`), not per row.
 enum RouteTable {
-    static let all: [Route] = operations + v1 + openInference
+    static let all: [Route] = operations + v1 + openInference + page
 
     /// Operations: health, readiness, metrics, the spec.
     static let operations: [Route] = [
@@ -58,6 +58,13 @@ enum RouteTable {
         return [Route(method, pattern, body: body, action),
                 Route(method, versionedPattern, label: pattern, body: body, action)]
     }
+
+    /// The page (issue 16): `GET /` answers one self-contained HTML document (`Page`); its
+    /// example's `.npy` files are under `/examples/` (`PageExamples`).
+    static let page: [Route] = [
+        Route(.get, "/") { _ in .response(Page.response) },
+        Route(.get, "/examples/{file}") { .response(try PageExamples.response($0.parameters["file"])) },
+    ]
 
     /// The paths of the v1 POST endpoints (what `softlabel call` lists).
     static var v1Paths: [String] { v1.map(\.pattern.text) }
