@@ -35,13 +35,16 @@ enum ResponseChecks {
         if code == "internal_error" { fail("internal_error code with status \(r.status)", r, request) }
     }
 
+    /// The v1 routes that answer `image/svg+xml`.
+    static let diagrams: Set<String> = ["/v1/reliability-diagram", "/v1/projection-diagram"]
+
     static func checkSuccess(_ r: ServiceResponse, _ request: FuzzRequest) {
         switch (request.route, r.contentType) {
-        case (.v1("/v1/reliability-diagram"), "image/svg+xml"):
+        case (.v1(let path), "image/svg+xml") where Self.diagrams.contains(path):
             guard r.body.starts(with: Array("<svg".utf8)) || r.body.starts(with: Array("<?xml".utf8)) else {
                 fail("SVG body does not start with <svg or <?xml", r, request)
             }
-        case (.v1(let path), "application/json") where path != "/v1/reliability-diagram":
+        case (.v1(let path), "application/json") where !Self.diagrams.contains(path):
             checkJSON(r.body[...], "body", r, request)
         case (.infer, "application/json"):
             checkJSON(r.body[...], "body", r, request)
