@@ -33,8 +33,8 @@ public enum Fixtures {
     }
 
     /// `<package root>/Tests/Fixtures`: the reference vectors, kept in the repository (copied byte
-    /// for byte from the design's shared `fixtures/`; `FixtureCopyTests` checks the copy whenever
-    /// that folder is at hand).
+    /// for byte from the design's shared `fixtures/`; `scripts/check-fixture-copies` compares them
+    /// for a maintainer who has that folder).
     public static var directory: URL { packageRoot.appendingPathComponent("Tests/Fixtures") }
 
     /// `<package root>/Tests/Conformance/JSONTestSuite/test_parsing`: Nicolas Seriot's
