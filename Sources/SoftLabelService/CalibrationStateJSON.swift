@@ -18,21 +18,21 @@ enum CalibrationStateJSON {
         w.key("edge_rule"); w.writeString(s.edgeRule.rawValue)
         w.key("binning"); w.writeString(s.binning.rawValue)
         w.key("temperature"); w.writeFloat(s.temperature)
-        w.key("top_k"); writeInts(s.topK, &w)
+        w.key("top_k"); StateArrays.writeInts(s.topK, &w)
         w.key("count"); w.writeInt(s.count)
         w.key("correct"); w.writeInt(s.correct)
-        w.key("top_k_correct"); writeInts(s.topKCorrect, &w)
+        w.key("top_k_correct"); StateArrays.writeInts(s.topKCorrect, &w)
         w.key("confidence_sum"); w.writeDouble(s.confidenceSum)
         w.key("nll_sum"); w.writeDouble(s.nllSum)
         w.key("nll_infinite_count"); w.writeInt(s.nllInfiniteCount)
         w.key("brier_sum"); w.writeDouble(s.brierSum)
         w.key("entropy_sum"); w.writeDouble(s.entropySum)
-        w.key("bin_count"); writeInts(s.binCount, &w)
-        w.key("bin_correct"); writeInts(s.binCorrect, &w)
-        w.key("bin_confidence_sum"); writeDoubles(s.binConfidenceSum, &w)
-        w.key("class_bin_count"); writeInts(s.classBinCount, &w)
-        w.key("class_bin_positives"); writeInts(s.classBinPositives, &w)
-        w.key("class_bin_probability_sum"); writeDoubles(s.classBinProbabilitySum, &w)
+        w.key("bin_count"); StateArrays.writeInts(s.binCount, &w)
+        w.key("bin_correct"); StateArrays.writeInts(s.binCorrect, &w)
+        w.key("bin_confidence_sum"); StateArrays.writeDoubles(s.binConfidenceSum, &w)
+        w.key("class_bin_count"); StateArrays.writeInts(s.classBinCount, &w)
+        w.key("class_bin_positives"); StateArrays.writeInts(s.classBinPositives, &w)
+        w.key("class_bin_probability_sum"); StateArrays.writeDoubles(s.classBinProbabilitySum, &w)
         if let g = s.logitGap {
             w.key("logit_gap")
             writeLogitGap(g, &w)
@@ -70,15 +70,15 @@ enum CalibrationStateJSON {
             switch key {
             case "label_smoothing": g.labelSmoothing = try r.readNull() ? nil : try r.readFloat(path: p)
             case "smoothing": g.smoothing = try r.readNull() ? nil : try choice(&r, p, SmoothingKind.allCases)
-            case "count": g.count = try readCount(&r, p)
-            case "infinite": g.infinite = try readCount(&r, p)
+            case "count": g.count = try StateArrays.readCount(&r, p)
+            case "infinite": g.infinite = try StateArrays.readCount(&r, p)
             case "sum": g.sum = try r.readDouble(path: p)
             case "m2": g.m2 = try r.readDouble(path: p)
             case "min": g.min = try r.readNull() ? .infinity : try r.readDouble(path: p)
             case "max": g.max = try r.readNull() ? -.infinity : try r.readDouble(path: p)
             case "top2_sum": g.top2Sum = try r.readDouble(path: p)
             case "norm_sum": g.normSum = try r.readDouble(path: p)
-            case "beyond_optimal_count": g.beyondOptimal = try readCount(&r, p)
+            case "beyond_optimal_count": g.beyondOptimal = try StateArrays.readCount(&r, p)
             default:
                 throw ServiceError(status: 422, code: "unknown_field",
                                    message: "unknown logit_gap state field \"\(key)\"; send the `state` of a /v1/calibration response unchanged", path: p)
@@ -90,14 +90,6 @@ enum CalibrationStateJSON {
                                message: "logit_gap state field \"\(missing)\" is missing; send the `state` of a /v1/calibration response unchanged", path: "\(path).\(missing)")
         }
         return g
-    }
-
-    static func writeInts(_ v: [Int], _ w: inout JSONWriter) {
-        w.beginArray(); for x in v { w.writeInt(x) }; w.endArray()
-    }
-
-    static func writeDoubles(_ v: [Double], _ w: inout JSONWriter) {
-        w.beginArray(); for x in v { w.writeDouble(x) }; w.endArray()
     }
 
     /// Reads a state written by `write`; every field is required, unknown ones are rejected,
@@ -116,20 +108,20 @@ enum CalibrationStateJSON {
             case "binning": s.binning = try choice(&r, p, CalibrationConfiguration.Binning.allCases)
             case "temperature": s.temperature = try r.readFloat(path: p)
             case "top_k": s.topK = try r.readIntArray(path: p)
-            case "count": s.count = try readCount(&r, p)
-            case "correct": s.correct = try readCount(&r, p)
-            case "top_k_correct": s.topKCorrect = try readCounts(&r, p)
+            case "count": s.count = try StateArrays.readCount(&r, p)
+            case "correct": s.correct = try StateArrays.readCount(&r, p)
+            case "top_k_correct": s.topKCorrect = try StateArrays.readCounts(&r, p)
             case "confidence_sum": s.confidenceSum = try r.readDouble(path: p)
             case "nll_sum": s.nllSum = try r.readDouble(path: p)
-            case "nll_infinite_count": s.nllInfiniteCount = try readCount(&r, p)
+            case "nll_infinite_count": s.nllInfiniteCount = try StateArrays.readCount(&r, p)
             case "brier_sum": s.brierSum = try r.readDouble(path: p)
             case "entropy_sum": s.entropySum = try r.readDouble(path: p)
-            case "bin_count": s.binCount = try readCounts(&r, p)
-            case "bin_correct": s.binCorrect = try readCounts(&r, p)
-            case "bin_confidence_sum": s.binConfidenceSum = try readDoubles(&r, p)
-            case "class_bin_count": s.classBinCount = try readCounts(&r, p)
-            case "class_bin_positives": s.classBinPositives = try readCounts(&r, p)
-            case "class_bin_probability_sum": s.classBinProbabilitySum = try readDoubles(&r, p)
+            case "bin_count": s.binCount = try StateArrays.readCounts(&r, p)
+            case "bin_correct": s.binCorrect = try StateArrays.readCounts(&r, p)
+            case "bin_confidence_sum": s.binConfidenceSum = try StateArrays.readDoubles(&r, p)
+            case "class_bin_count": s.classBinCount = try StateArrays.readCounts(&r, p)
+            case "class_bin_positives": s.classBinPositives = try StateArrays.readCounts(&r, p)
+            case "class_bin_probability_sum": s.classBinProbabilitySum = try StateArrays.readDoubles(&r, p)
             case "logit_gap": s.logitGap = try readLogitGap(&r, path: p)
             default:
                 throw ServiceError(status: 422, code: "unknown_field",
@@ -151,29 +143,5 @@ enum CalibrationStateJSON {
             throw ServiceError.invalidValue(path, "\(path) must be one of \(all.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")); got \"\(s)\"")
         }
         return v
-    }
-
-    /// Counts are integers; JSONReader.readInt is limited to Int32, which a merged count over a
-    /// large data set can exceed, so counts are read as exact doubles (< 2⁵³).
-    private static func readCount(_ r: inout JSONReader, _ path: String) throws -> Int {
-        let d = try r.readDouble(path: path)
-        guard d >= 0, d < 9_007_199_254_740_992, d.rounded() == d else {
-            throw ServiceError.invalidValue(path, "\(path) must be a whole number ≥ 0, got \(d)")
-        }
-        return Int(d)
-    }
-
-    private static func readCounts(_ r: inout JSONReader, _ path: String) throws -> [Int] {
-        var out: [Int] = []
-        try r.beginArray(path: path)
-        while try r.nextElement() { out.append(try readCount(&r, "\(path)[\(out.count)]")) }
-        return out
-    }
-
-    private static func readDoubles(_ r: inout JSONReader, _ path: String) throws -> [Double] {
-        var out: [Double] = []
-        try r.beginArray(path: path)
-        while try r.nextElement() { out.append(try r.readDouble(path: "\(path)[\(out.count)]")) }
-        return out
     }
 }

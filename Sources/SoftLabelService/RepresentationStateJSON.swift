@@ -12,11 +12,11 @@ enum RepresentationStateJSON {
         w.key("version"); w.writeInt(s.version)
         w.key("num_classes"); w.writeInt(s.numClasses)
         w.key("dimension"); w.writeInt(s.dimension)
-        w.key("class_count"); writeInts(s.classCount, &w)
-        w.key("feature_sum"); writeDoubles(s.featureSum, &w)
-        w.key("unit_sum"); writeDoubles(s.unitSum, &w)
-        w.key("norm_sum"); writeDoubles(s.normSum, &w)
-        w.key("squared_norm_sum"); writeDoubles(s.squaredNormSum, &w)
+        w.key("class_count"); StateArrays.writeInts(s.classCount, &w)
+        w.key("feature_sum"); StateArrays.writeDoubles(s.featureSum, &w)
+        w.key("unit_sum"); StateArrays.writeDoubles(s.unitSum, &w)
+        w.key("norm_sum"); StateArrays.writeDoubles(s.normSum, &w)
+        w.key("squared_norm_sum"); StateArrays.writeDoubles(s.squaredNormSum, &w)
         w.endObject()
     }
 
@@ -32,11 +32,11 @@ enum RepresentationStateJSON {
             case "version": s.version = try r.readInt(path: p)
             case "num_classes": s.numClasses = try r.readInt(path: p)
             case "dimension": s.dimension = try r.readInt(path: p)
-            case "class_count": s.classCount = try readCounts(&r, p)
-            case "feature_sum": s.featureSum = try readDoubles(&r, p)
-            case "unit_sum": s.unitSum = try readDoubles(&r, p)
-            case "norm_sum": s.normSum = try readDoubles(&r, p)
-            case "squared_norm_sum": s.squaredNormSum = try readDoubles(&r, p)
+            case "class_count": s.classCount = try StateArrays.readCounts(&r, p)
+            case "feature_sum": s.featureSum = try StateArrays.readDoubles(&r, p)
+            case "unit_sum": s.unitSum = try StateArrays.readDoubles(&r, p)
+            case "norm_sum": s.normSum = try StateArrays.readDoubles(&r, p)
+            case "squared_norm_sum": s.squaredNormSum = try StateArrays.readDoubles(&r, p)
             default:
                 throw ServiceError(status: 422, code: "unknown_field",
                                    message: "unknown state field \"\(key)\"; a state is the `state` object of a /v1/representation response", path: p)
@@ -50,36 +50,5 @@ enum RepresentationStateJSON {
         }
         try s.validate(path: path)
         return s
-    }
-
-    private static func writeInts(_ v: [Int], _ w: inout JSONWriter) {
-        w.beginArray(); for x in v { w.writeInt(x) }; w.endArray()
-    }
-
-    private static func writeDoubles(_ v: [Double], _ w: inout JSONWriter) {
-        w.beginArray(); for x in v { w.writeDouble(x) }; w.endArray()
-    }
-
-    /// Counts are read as exact float64 integers (< 2⁵³): `readInt` stops at Int32, which a merged
-    /// count over a large data set can pass.
-    private static func readCounts(_ r: inout JSONReader, _ path: String) throws -> [Int] {
-        var out: [Int] = []
-        try r.beginArray(path: path)
-        while try r.nextElement() {
-            let p = "\(path)[\(out.count)]"
-            let d = try r.readDouble(path: p)
-            guard d >= 0, d <= Double(RepresentationState.maximumCount), d.rounded() == d else {
-                throw ServiceError.invalidValue(p, "\(p) must be a whole number ≥ 0, got \(d)")
-            }
-            out.append(Int(d))
-        }
-        return out
-    }
-
-    private static func readDoubles(_ r: inout JSONReader, _ path: String) throws -> [Double] {
-        var out: [Double] = []
-        try r.beginArray(path: path)
-        while try r.nextElement() { out.append(try r.readDouble(path: "\(path)[\(out.count)]")) }
-        return out
     }
 }
