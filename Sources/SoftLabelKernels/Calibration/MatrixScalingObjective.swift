@@ -33,14 +33,10 @@ struct MatrixScalingObjective {
     /// F at (W, b) (W row-major K×K, b of K); writes ∂F/∂W (row-major) and ∂F/∂b.
     mutating func evaluate(w: [Double], b: [Double], gradientW: inout [Double], gradientB: inout [Double]) -> Double {
         let k = self.k, stride = self.stride, n = logits.rows
-        for i in 0..<k {
-            for j in 0..<k { wt[j * stride + i] = w[i * k + j] }
-            bias[i] = b[i]
-        }
+        load(w: w, b: b)
         for i in g.indices { g[i] = 0 }
         for i in gb.indices { gb[i] = 0 }
         var total = CompensatedSum()
-        let blockRows = Self.blockRows
         logits.values.withUnsafeBufferPointer { x in
             wt.withUnsafeBufferPointer { wt in
             bias.withUnsafeBufferPointer { bias in
@@ -48,18 +44,7 @@ struct MatrixScalingObjective {
             s.withUnsafeMutableBufferPointer { s in
             g.withUnsafeMutableBufferPointer { g in
             gb.withUnsafeMutableBufferPointer { gb in
-                var start = 0
-                while start < n {
-                    let count = Swift.min(blockRows, n - start)
-                    let rows = (count + 3) & ~3
-                    for r in 0..<rows {
-                        if r < count {
-                            ScalingBlockKernels.widen(x.baseAddress! + (start + r) * k, count: k, stride: stride, into: z.baseAddress! + r * stride)
-                        } else {
-                            for j in 0..<stride { z[r * stride + j] = 0 }
-                        }
-                    }
-                    ScalingBlockKernels.scores(z: z.baseAddress!, wt: wt.baseAddress!, bias: bias.baseAddress!, rows: rows, k: k, stride: stride, into: s.baseAddress!)
+                Self.forEachBlock(x, rows: n, k: k, stride: stride, wt: wt, bias: bias, z: z, s: s) { start, count, rows in
                     var blockSum = 0.0
                     for r in 0..<rows {
                         let row = s.baseAddress! + r * stride
@@ -72,7 +57,6 @@ struct MatrixScalingObjective {
                     }
                     total.add(blockSum)
                     ScalingBlockKernels.accumulateGradient(d: s.baseAddress!, z: z.baseAddress!, rows: rows, k: k, stride: stride, into: g.baseAddress!)
-                    start += count
                 }
             }}}}}}
         }
@@ -84,38 +68,54 @@ struct MatrixScalingObjective {
         return total.value * scale
     }
 
+    /// W transposed (row stride `stride`) and b into the scratch the block kernels read.
+    private mutating func load(w: [Double], b: [Double]) {
+        for i in 0..<k {
+            for j in 0..<k { wt[j * stride + i] = w[i * k + j] }
+            bias[i] = b[i]
+        }
+    }
+
+    /// For each block of up to `blockRows` rows from `start`: the rows widened to float64 into
+    /// `z` (padded with zero rows to `rows`, a multiple of 4, for the 4-row kernels), their scores
+    /// W z + b into `s`, then `body(start, count, rows)`.
+    private static func forEachBlock(_ x: UnsafeBufferPointer<Float>, rows n: Int, k: Int, stride: Int,
+                                     wt: UnsafeBufferPointer<Double>, bias: UnsafeBufferPointer<Double>,
+                                     z: UnsafeMutableBufferPointer<Double>, s: UnsafeMutableBufferPointer<Double>,
+                                     _ body: (_ start: Int, _ count: Int, _ rows: Int) -> Void) {
+        var start = 0
+        while start < n {
+            let count = Swift.min(blockRows, n - start)
+            let rows = (count + 3) & ~3
+            for r in 0..<rows {
+                if r < count {
+                    ScalingBlockKernels.widen(x.baseAddress! + (start + r) * k, count: k, stride: stride, into: z.baseAddress! + r * stride)
+                } else {
+                    for j in 0..<stride { z[r * stride + j] = 0 }
+                }
+            }
+            ScalingBlockKernels.scores(z: z.baseAddress!, wt: wt.baseAddress!, bias: bias.baseAddress!, rows: rows, k: k, stride: stride, into: s.baseAddress!)
+            body(start, count, rows)
+            start += count
+        }
+    }
+
     /// The scaled logits W z_i + b of every row, shifted by their row maximum (so ≤ 0, the
     /// maximum exactly 0) and clamped below at −1e30, as float32: the softmax of each row is that
     /// of the float64 scores to float32 rounding, and no value overflows.
     mutating func scaledLogits(w: [Double], b: [Double]) -> Matrix {
         let k = self.k, stride = self.stride, n = logits.rows
-        for i in 0..<k {
-            for j in 0..<k { wt[j * stride + i] = w[i * k + j] }
-            bias[i] = b[i]
-        }
+        load(w: w, b: b)
         var out = [Float](repeating: 0, count: n * k)
-        let blockRows = Self.blockRows
         logits.values.withUnsafeBufferPointer { x in
             wt.withUnsafeBufferPointer { wt in
             bias.withUnsafeBufferPointer { bias in
             z.withUnsafeMutableBufferPointer { z in
             s.withUnsafeMutableBufferPointer { s in
-                var start = 0
-                while start < n {
-                    let count = Swift.min(blockRows, n - start)
-                    let rows = (count + 3) & ~3
-                    for r in 0..<rows {
-                        if r < count {
-                            ScalingBlockKernels.widen(x.baseAddress! + (start + r) * k, count: k, stride: stride, into: z.baseAddress! + r * stride)
-                        } else {
-                            for j in 0..<stride { z[r * stride + j] = 0 }
-                        }
-                    }
-                    ScalingBlockKernels.scores(z: z.baseAddress!, wt: wt.baseAddress!, bias: bias.baseAddress!, rows: rows, k: k, stride: stride, into: s.baseAddress!)
+                Self.forEachBlock(x, rows: n, k: k, stride: stride, wt: wt, bias: bias, z: z, s: s) { start, count, rows in
                     for r in 0..<count {
                         ScaledScores.writeShifted(s.baseAddress! + r * stride, k: k, into: &out, at: (start + r) * k)
                     }
-                    start += count
                 }
             }}}}
         }
