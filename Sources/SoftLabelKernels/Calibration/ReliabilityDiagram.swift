@@ -74,7 +74,7 @@ private struct Drawing {
     }
 
     mutating func title() {
-        let text = escape(options.title ?? "Reliability diagram")
+        let text = SVGText.escape(options.title ?? "Reliability diagram")
         line(##"<text x="\##(f(width / 2, 1))" y="24" text-anchor="middle" font-size="16" font-weight="bold">\##(text)</text>"##)
         var parts = [String]()
         if let ece = metrics.ece { parts.append("ECE = \(f(ece, 4))") }
@@ -222,19 +222,4 @@ private func grouped(_ n: Int) -> String {
         result.append(c)
     }
     return result
-}
-
-/// XML text escaping.
-private func escape(_ s: String) -> String {
-    var r = ""
-    for c in s {
-        switch c {
-        case "&": r += "&amp;"
-        case "<": r += "&lt;"
-        case ">": r += "&gt;"
-        case "\"": r += "&quot;"
-        default: r.append(c)
-        }
-    }
-    return r
 }

@@ -54,7 +54,7 @@ private struct ProjectionDrawing {
         line(##"<?xml version="1.0" encoding="UTF-8"?>"##)
         line(##"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\##(f(width, 0))" height="\##(f(height, 0))" viewBox="0 0 \##(f(width, 0)) \##(f(height, 0))" font-family="\##(font)" font-size="13" fill="\##(ink)">"##)
         line(##"<rect width="100%" height="100%" fill="#ffffff"/>"##)
-        line(##"<text x="\##(f(width / 2, 1))" y="24" text-anchor="middle" font-size="16" font-weight="bold">\##(escapeXML(title ?? "Penultimate-layer features in the template plane"))</text>"##)
+        line(##"<text x="\##(f(width / 2, 1))" y="24" text-anchor="middle" font-size="16" font-weight="bold">\##(SVGText.escape(title ?? "Penultimate-layer features in the template plane"))</text>"##)
         let c = projection.classes
         line(##"<text x="\##(f(width / 2, 1))" y="44" text-anchor="middle" font-size="13">classes \##(c[0]), \##(c[1]), \##(c[2])  ·  N = \##(projection.points.count)</text>"##)
         line(##"<text x="\##(f(width / 2, 1))" y="60" text-anchor="middle" font-size="11" fill="#666666">plane through w_\##(c[0]), w_\##(c[1]), w_\##(c[2]) (Müller et al. 2019, Fig. 1); equal scales</text>"##)
@@ -149,19 +149,4 @@ private func log10Floor(_ v: Double) -> Double {
     while x >= 10 { x /= 10; e += 1 }
     while x < 1 { x *= 10; e -= 1 }
     return e
-}
-
-/// XML text escaping.
-private func escapeXML(_ s: String) -> String {
-    var r = ""
-    for c in s {
-        switch c {
-        case "&": r += "&amp;"
-        case "<": r += "&lt;"
-        case ">": r += "&gt;"
-        case "\"": r += "&quot;"
-        default: r.append(c)
-        }
-    }
-    return r
 }
