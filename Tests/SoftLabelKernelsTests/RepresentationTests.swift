@@ -154,6 +154,9 @@ struct RepresentationTests {
         #expect((#expect(throws: ValidationError.self) { try RepresentationPass.validate(features: nan, labels: [0, -1], numClasses: nil) })?.path == "labels[1]")
         #expect((#expect(throws: ValidationError.self) { try RepresentationPass.validate(features: nan, labels: [0], numClasses: nil) })?.code == .shapeMismatch)
         #expect(try RepresentationPass.validate(features: nan, labels: [0, 4], numClasses: nil) == 5)
+        // A label of Int.max infers K = Int.max (saturated, for the class limit to refuse), not a trap
+        // (found by fuzz-service: max label + 1 overflowed).
+        #expect(try RepresentationPass.validate(features: nan, labels: [0, .max], numClasses: nil) == .max)
 
         let weights = Matrix(rows: 4, columns: 2, values: [0, 0, 1, 1, 2, 2, 0, 1])
         func planeError(_ w: Matrix, _ classes: [Int], k: Int = 4) -> ValidationError? {

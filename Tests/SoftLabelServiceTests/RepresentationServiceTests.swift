@@ -102,6 +102,7 @@ struct RepresentationServiceTests {
             (["features": [[1, 2]], "labels": [-1]], "label_out_of_range", "labels[0]"),
             (["features": [[1, 2]], "labels": [0], "num_classes": 0], "invalid_value", "num_classes"),
             (["features": [[1, 2]], "labels": [0], "num_classes": 2_000_000], "too_large", "num_classes"),
+            (["features": [[1, 2], [2, 1]], "labels": [0, Int(Int32.max)]], "too_large", "labels"),
             (["features": [[1, 2]], "labels": [0], "weights": w], "missing_field", "projection_classes"),
             (["features": [[1, 2]], "labels": [0], "projection_classes": [0, 1, 2]], "missing_field", "weights"),
             (["features": [[1, 2]], "labels": [0], "weights": w, "projection_classes": [0, 1, 2]], "invalid_value", "projection_classes"),
@@ -118,6 +119,18 @@ struct RepresentationServiceTests {
             #expect(r.status == 422 && r.json?["code"] as? String == code && r.json?["path"] as? String == path,
                     "\(body): \(String(decoding: r.body, as: UTF8.self))")
         }
+    }
+
+    @Test("a label of Int.max in binary INT64 labels (the input fuzz-service found trapping) is 422 too_large")
+    func largestLabelOverOpenInference() throws {
+        let header = #"{"inputs":[{"name":"features","datatype":"FP32","shape":[2,2],"parameters":{"binary_data_size":16}},"#
+            + #"{"name":"labels","datatype":"INT64","shape":[2],"parameters":{"binary_data_size":16}}]}"#
+        var body = Array(header.utf8)
+        for v in [Float(1), 2, 3, 4] { withUnsafeBytes(of: v.bitPattern.littleEndian) { body += $0 } }
+        for v in [Int64(0), .max] { withUnsafeBytes(of: v.littleEndian) { body += $0 } }
+        let r = service.infer(model: "representation", body: body, inferenceHeaderContentLength: header.utf8.count)
+        let json = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any]
+        #expect(r.status == 422 && json?["code"] as? String == "too_large", "\(String(decoding: r.body, as: UTF8.self))")
     }
 
     @Test("the K×D state is checked against maxResponseBytes before it is allocated")

@@ -10,7 +10,8 @@
 /// when the row holds a NaN or an infinity, and 0 exactly when every value is ±0.
 public enum RepresentationPass {
     /// Checks the labels (one per row, in [0, K)) and returns K: `numClasses` when given, else
-    /// the max label + 1. Values are checked by `accumulate`.
+    /// the max label + 1 (saturating at `Int.max`, so a label of `Int.max` makes a K that any
+    /// class limit refuses instead of trapping). Values are checked by `accumulate`.
     public static func validate(features: Matrix, labels: [Int], numClasses: Int?) throws(ValidationError) -> Int {
         guard labels.count == features.rows else {
             throw ValidationError(.shapeMismatch, "labels has \(labels.count) entries but features has \(features.rows) rows", path: "labels")
@@ -22,7 +23,9 @@ public enum RepresentationPass {
             let range = numClasses.map { "[0, \($0))" } ?? "[0, ∞)"
             throw ValidationError(.labelOutOfRange, "label \(y) is outside \(range)", path: "labels[\(i)]")
         }
-        return numClasses ?? ((labels.max() ?? 0) + 1)
+        if let numClasses { return numClasses }
+        let (k, overflow) = (labels.max() ?? 0).addingReportingOverflow(1)
+        return overflow ? .max : k
     }
 
     /// The state of `features` (B×D) with `labels` (validated, each in [0, numClasses)).
