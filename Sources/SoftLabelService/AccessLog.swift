@@ -53,13 +53,25 @@ public struct AccessLog: HTTPObserver {
         guard level >= output.level else { return }
         let time = LogTimestamp.now()
         output.writer.append { buffer in
-            Self.line(r, level: level, format: output.format, label: output.label, time: time, appendingTo: buffer)
+            if output.format == .text,
+               AccessLineText.append(r, level: level, label: output.label, time: time, durationMicroseconds: Self.microseconds(r), to: &buffer) {
+                return
+            }
+            var pending: [UInt8] = []
+            swap(&pending, &buffer)
+            buffer = Self.line(r, level: level, format: output.format, label: output.label, time: time, appendingTo: consume pending)
         }
+    }
+
+    /// The duration in whole microseconds, clamped to [0, 10^15] (0 when not finite).
+    static func microseconds(_ r: HTTPResponseRecord) -> Int {
+        r.durationSeconds.isFinite ? Int((min(max(r.durationSeconds, 0), 1e9) * 1e6).rounded()) : 0
     }
 
     static func level(_ r: HTTPResponseRecord) -> Logger.Level { r.status >= 500 ? .warning : .info }
 
-    /// One line for `r`, fields sorted by key as swift-log's `StreamLogHandler` printed them.
+    /// One line for `r`, fields sorted by key as swift-log's `StreamLogHandler` printed them
+    /// (always through `LogLine`; the text line of the request path is `AccessLineText`'s copy).
     static func line(_ r: HTTPResponseRecord, level: Logger.Level, format: LogFormat, label: String,
                      time: (seconds: Int, milliseconds: Int), appendingTo buffer: consuming [UInt8] = []) -> [UInt8] {
         var line = LogLine(format: format, time: time, level: level, label: label, source: "SoftLabelService", message: "request",
@@ -67,8 +79,7 @@ public struct AccessLog: HTTPObserver {
         if !r.completed { line.boolean("aborted", true) }
         line.integer("bytes_in", r.requestBytes)
         line.integer("bytes_out", r.responseBytes)
-        let micro = r.durationSeconds.isFinite ? Int(clamping: Int64((min(max(r.durationSeconds, 0), 1e9) * 1e6).rounded())) : 0
-        line.milliseconds("duration_ms", microseconds: micro)
+        line.milliseconds("duration_ms", microseconds: microseconds(r))
         if let code = r.errorCode { line.string("error", code) }
         line.string("method", r.method ?? "-")
         line.string("path", r.path ?? "-")

@@ -34,54 +34,88 @@ public enum LogTimestamp {
 
     /// Appends `YYYY-MM-DDTHH:MM:SS.mmmZ` for `seconds` since the epoch plus `milliseconds` (0...999).
     public static func append(seconds: Int, milliseconds: Int, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxByteCount) { buffer in
+            let n = write(seconds: seconds, milliseconds: milliseconds, to: buffer.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<n]))
+        }
+    }
+
+    /// The most bytes `write` writes: `byteCount` for years 0...9999; a year beyond them (not
+    /// from the clock) takes its own digits and sign, up to 20.
+    public static let maxByteCount = 40
+
+    /// Writes `YYYY-MM-DDTHH:MM:SS.mmmZ` at `p` (room for `maxByteCount` bytes) and returns the
+    /// bytes written: `byteCount` for years 0...9999.
+    @inline(__always)
+    public static func write(seconds: Int, milliseconds: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400   // floor
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(days: days)
+        let yearBytes: Int
         if (0...9999).contains(year) {
-            appendFixed(year / 100, to: &out)
-            appendFixed(year % 100, to: &out)
+            writeTwo(year / 100, to: p)
+            writeTwo(year % 100, to: p + 2)
+            yearBytes = 4
         } else {
-            appendDigits(year, count: 4, to: &out)
+            yearBytes = writeDigits(year, count: 4, to: p)
         }
-        out.append(UInt8(ascii: "-"))
-        appendFixed(month, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendFixed(day, to: &out)
-        out.append(UInt8(ascii: "T"))
-        appendFixed(secondOfDay / 3600, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendFixed(secondOfDay / 60 % 60, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendFixed(secondOfDay % 60, to: &out)
-        out.append(UInt8(ascii: "."))
+        let q = p + yearBytes
+        q[0] = UInt8(ascii: "-")
+        writeTwo(month, to: q + 1)
+        q[3] = UInt8(ascii: "-")
+        writeTwo(day, to: q + 4)
+        q[6] = UInt8(ascii: "T")
+        writeTwo(secondOfDay / 3600, to: q + 7)
+        q[9] = UInt8(ascii: ":")
+        writeTwo(secondOfDay / 60 % 60, to: q + 10)
+        q[12] = UInt8(ascii: ":")
+        writeTwo(secondOfDay % 60, to: q + 13)
+        q[15] = UInt8(ascii: ".")
         let ms = min(max(milliseconds, 0), 999)
-        out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: ms / 100))
-        appendFixed(ms % 100, to: &out)
-        out.append(UInt8(ascii: "Z"))
+        q[16] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: ms / 100)
+        writeTwo(ms % 100, to: q + 17)
+        q[19] = UInt8(ascii: "Z")
+        return yearBytes + 20
     }
 
-    /// Two digits of `value` (0...99).
+    /// Two digits of `value` (0...99) at `p`.
     @inline(__always)
-    static func appendFixed(_ value: Int, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10))
-        out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
+    static func writeTwo(_ value: Int, to p: UnsafeMutablePointer<UInt8>) {
+        p[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)
+        p[1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
     }
 
-    /// `value` (≥ 0) in decimal, left-padded with zeros to `count` digits (more if it needs them).
+    /// `value` in decimal at `p` (a `-` first when negative), left-padded with zeros to `count`
+    /// digits (more if it needs them); returns the bytes written (at most 1 + max(20, `count`)).
+    @inline(__always)
+    static func writeDigits(_ value: Int, count: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        var digits = 1
+        var m = value.magnitude / 10
+        while m > 0 {
+            digits += 1
+            m /= 10
+        }
+        let sign = value < 0 ? 1 : 0
+        if sign == 1 { p[0] = UInt8(ascii: "-") }
+        let zeros = max(0, count - digits)
+        for k in 0..<zeros { p[sign + k] = UInt8(ascii: "0") }
+        let at = sign + zeros
+        var n = value.magnitude
+        let end = at + digits
+        var i = end
+        repeat {
+            i -= 1
+            p[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n % 10)
+            n /= 10
+        } while n > 0
+        return end
+    }
+
+    /// `value` in decimal, left-padded with zeros to `count` digits (more if it needs them).
     static func appendDigits(_ value: Int, count: Int, to out: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = value.magnitude, used = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[19 - used] = UInt8(ascii: "0") + UInt8(n % 10)
-                n /= 10
-                used += 1
-            } while n > 0
-            if value < 0 { out.append(UInt8(ascii: "-")) }
-            for _ in used..<max(used, count) { out.append(UInt8(ascii: "0")) }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - used)...]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1 + max(20, count)) { buffer in
+            let n = writeDigits(value, count: count, to: buffer.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<n]))
         }
     }
 }
