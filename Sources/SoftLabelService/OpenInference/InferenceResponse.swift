@@ -25,7 +25,22 @@ struct InferenceResponse {
     /// Outputs in response order, each with whether it goes in binary.
     var outputs: [(tensor: OutputTensor, binary: Bool)] = []
 
-    func serviceResponse() -> ServiceResponse {
+    /// The response's bytes. A BYTES output asked for in binary whose elements do not all fit the
+    /// binary form's 4-byte length (`maxBinaryElementBytes`, 4 GiB − 1; a representation
+    /// `state` of ~6·10⁸ K·D cells, reachable only with `--max-response-bytes` raised ~500-fold)
+    /// is written as JSON `data` instead, which clients of the binary extension read as well
+    /// (an output without `binary_data_size` carries its `data`), rather than trap or truncate.
+    func serviceResponse(maxBinaryElementBytes: Int = Int(UInt32.max)) -> ServiceResponse {
+        var response = self
+        response.outputs = outputs.map { output in
+            guard output.binary, case .bytes(let elements) = output.tensor.data,
+                  elements.contains(where: { $0.count > maxBinaryElementBytes }) else { return output }
+            return (output.tensor, false)
+        }
+        return response.encoded()
+    }
+
+    private func encoded() -> ServiceResponse {
         let jsonBytes = outputs.reduce(0) { $0 + ($1.binary ? 0 : OutputTensor.jsonByteEstimate($1.tensor)) }
         let binaryBytes = outputs.reduce(0) { $0 + ($1.binary ? $1.tensor.binaryByteCount : 0) }
         var w = JSONWriter(capacity: 256 + 96 * outputs.count + jsonBytes)

@@ -90,6 +90,8 @@ struct OutputTensor {
         case .bool(let v): body.append(contentsOf: v.map { $0 ? 1 : 0 })
         case .bytes(let v):
             for element in v {
+                // `InferenceResponse.serviceResponse` sends an output with a longer element as JSON.
+                precondition(element.count <= UInt32.max, "a BYTES element of \(element.count) bytes has no 4-byte length")
                 Self.appendLittleEndian([UInt32(element.count)], to: &body) { $0.littleEndian }
                 body.append(contentsOf: element)
             }
