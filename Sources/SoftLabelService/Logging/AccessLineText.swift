@@ -44,20 +44,8 @@ enum AccessLineText {
             w.integer(m / 1000)
             w.byte(UInt8(ascii: "."))
             w.advance(LogTimestamp.writeDigits(m % 1000, count: 3, to: w.p))
-            if let code = r.errorCode {
-                w.literal(" error=")
-                guard w.bare(code) else { return false }
-            }
-            w.literal(" method=")
-            guard w.bare(method) else { return false }
-            w.literal(" path=")
-            guard w.bare(path) else { return false }
-            if let remote = r.remoteAddress {
-                w.literal(" remote=")
-                guard w.bare(remote) else { return false }
-            }
-            w.literal(" request_id=")
-            guard w.bare(requestID) else { return false }
+            guard w.field(" error=", r.errorCode), w.field(" method=", method), w.field(" path=", path),
+                  w.field(" remote=", r.remoteAddress), w.field(" request_id=", requestID) else { return false }
             w.literal(" status=")
             w.integer(r.status)
             w.literal(" [SoftLabelService] request\n")
@@ -92,6 +80,13 @@ enum AccessLineText {
         mutating func text(_ s: String) {
             var s = s
             s.withUTF8 { copy($0) }
+        }
+
+        /// ` key=value` when there is a value (nothing for nil); false when the value is not bare.
+        mutating func field(_ key: StaticString, _ value: String?) -> Bool {
+            guard let value else { return true }
+            literal(key)
+            return bare(value)
         }
 
         /// A value `LogLine.appendTextValue` would write bare: non-empty, no byte ≤ 0x20, DEL,
